@@ -1,0 +1,1 @@
+"""Kunskapsbanken core: config, model, catalog, archive, the ingest workflow and the CLI."""

@@ -1,0 +1,37 @@
+"""Settings. Everything lives under one data directory, KUNSKAPSBANK_HOME (default ./var)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Config:
+    home: Path
+    ocr_language: str = "swe"
+    ocr_dpi: int = 300
+    ocr_timeout: int = 180  # seconds per page
+    max_upload_bytes: int = 100 * 1024 * 1024
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.home / "catalog.sqlite3"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.home / "index"
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.home / "archive"
+
+    @property
+    def ocr_cache_dir(self) -> Path:
+        return self.home / "cache" / "ocr"
+
+    @classmethod
+    def from_env(cls, home: str | os.PathLike | None = None) -> "Config":
+        home = home or os.environ.get("KUNSKAPSBANK_HOME") or "var"
+        return cls(home=Path(home).resolve(),
+                   ocr_language=os.environ.get("KUNSKAPSBANK_OCR_LANG", "swe"))

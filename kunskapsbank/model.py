@@ -1,0 +1,144 @@
+"""Domain model: plain dataclasses shared by ingest, index, catalog, web and cli.
+
+No ORM and no I/O here. Everything that crosses a package boundary is one of these.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class Page:
+    """One page of a document, as extracted and repaired."""
+
+    number: int  # 1-based
+    raw_text: str  # exactly what the text layer / OCR / file gave (NFC)
+    text: str  # repaired text
+    source: str  # "text-layer" | "ocr" | "docx" | "txt"
+    ocr: bool = False
+    ocr_confidence: float | None = None  # mean Tesseract word confidence 0-100, OCR pages only
+    from_cache: bool = False  # OCR text came from the OCR cache
+
+
+@dataclass
+class Repair:
+    """One change the text repair made (offset is into the page's raw text)."""
+
+    page: int
+    offset: int
+    before: str
+    after: str
+    rule: str
+
+
+@dataclass
+class Metadata:
+    dnr: str | None = None
+    document_type: str | None = None  # tjänsteutlåtande, protokollsutdrag, pm, bilaga, slutrapport, beslut, annat
+    date: str | None = None  # ISO 8601 yyyy-mm-dd
+    title: str | None = None
+
+    @property
+    def year(self) -> int | None:
+        return int(self.date[:4]) if self.date else None
+
+
+@dataclass
+class ProjectMention:
+    name: str
+    owner: str | None = None
+    category: str | None = None
+    year: int | None = None
+    status: str | None = None
+    amount_sek: int | None = None
+    excerpt: str | None = None
+
+
+@dataclass
+class ProcessedDocument:
+    """The result of ingest.process(): everything derived from one file, nothing stored."""
+
+    sha256: str
+    filename: str
+    media_type: str  # application/pdf, image/png, ..., text/plain
+    pages: list[Page]
+    language: str | None
+    metadata: Metadata
+    pipeline_version: str
+    projects: list[ProjectMention] = field(default_factory=list)
+    repairs: list[Repair] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(p.text for p in self.pages)
+
+    @property
+    def raw_text(self) -> str:
+        return "\n\n".join(p.raw_text for p in self.pages)
+
+    @property
+    def ocr_pages(self) -> list[int]:
+        return [p.number for p in self.pages if p.ocr]
+
+    def to_json(self) -> dict:
+        """The stable JSON shape of `kunskapsbank extract --json`."""
+        return {
+            "sha256": self.sha256,
+            "filename": self.filename,
+            "media_type": self.media_type,
+            "pages": len(self.pages),
+            "language": self.language,
+            "text": self.text,
+            "raw_text": self.raw_text,
+            "ocr_pages": self.ocr_pages,
+            "metadata": asdict(self.metadata),
+            "projects": [asdict(p) for p in self.projects],
+            "repairs": [asdict(r) for r in self.repairs],
+            "warnings": list(self.warnings),
+            "pipeline_version": self.pipeline_version,
+        }
+
+
+@dataclass
+class IndexDocument:
+    """What the search index holds for one catalog document."""
+
+    id: int
+    filename: str
+    title: str | None
+    dnr: str | None
+    date: str | None
+    document_type: str | None
+    language: str | None
+    text: str
+
+
+@dataclass
+class SearchHit:
+    id: int
+    score: float
+    filename: str
+    title: str | None
+    dnr: str | None
+    date: str | None
+    document_type: str | None
+    snippet: str = ""  # HTML: escaped text with <mark> around matched terms
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class SearchResults:
+    query: str
+    total: int
+    hits: list[SearchHit]
+    page: int = 1
+    page_size: int = 10
+    notice: str | None = None  # Swedish message for the user, e.g. query syntax fell back
+
+    def to_json(self) -> dict:
+        return {"query": self.query, "total": self.total, "page": self.page,
+                "page_size": self.page_size, "notice": self.notice,
+                "hits": [h.to_json() for h in self.hits]}

@@ -1,0 +1,25 @@
+"""Shared fixtures: every test gets throw-away data directories; nothing is mocked."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kunskapsbank.config import Config
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DOCS = ROOT / "sample_docs"
+TEST_DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture
+def config(tmp_path, monkeypatch) -> Config:
+    """A fresh, empty KUNSKAPSBANK_HOME for one test."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("KUNSKAPSBANK_HOME", str(home))
+    return Config.from_env()
+
+
+@pytest.fixture(scope="session")
+def sample_docs() -> Path:
+    return SAMPLE_DOCS
