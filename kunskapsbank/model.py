@@ -142,3 +142,43 @@ class SearchResults:
         return {"query": self.query, "total": self.total, "page": self.page,
                 "page_size": self.page_size, "notice": self.notice,
                 "hits": [h.to_json() for h in self.hits]}
+
+
+@dataclass
+class PageRecord:
+    """A page as stored in the catalog."""
+
+    document_id: int
+    number: int
+    raw_text: str
+    text: str
+    source: str
+    ocr: bool
+    ocr_confidence: float | None
+
+
+@dataclass
+class DocumentRecord:
+    """A document as stored in the catalog (one row of `documents`)."""
+
+    id: int
+    sha256: str
+    filename: str  # the user's original file name
+    media_type: str
+    size: int  # bytes of the original
+    added_at: str  # ISO timestamp, UTC
+    language: str | None
+    dnr: str | None
+    document_type: str | None
+    date: str | None
+    title: str | None
+    pipeline_version: str
+    page_count: int
+    ocr_page_count: int
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.filename
+
+    def to_json(self) -> dict:
+        return asdict(self)
