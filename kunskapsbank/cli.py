@@ -1,0 +1,156 @@
+"""The `kunskapsbank` command line: a thin click layer over the service."""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from .config import Config
+
+
+def _kb(ctx) -> "Kunskapsbank":  # noqa: F821
+    from .service import Kunskapsbank
+    if "kb" not in ctx.obj:
+        ctx.obj["kb"] = Kunskapsbank(ctx.obj["config"])
+        ctx.call_on_close(ctx.obj["kb"].close)
+    return ctx.obj["kb"]
+
+
+@click.group()
+@click.option("--home", type=click.Path(file_okay=False), envvar="KUNSKAPSBANK_HOME",
+              help="Data directory (default ./var, or $KUNSKAPSBANK_HOME).")
+@click.option("-v", "--verbose", is_flag=True, help="Log more.")
+@click.pass_context
+def main(ctx, home, verbose):
+    """Kunskapsbanken: search and archive for FoU decisions and reports."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    ctx.ensure_object(dict)
+    ctx.obj["config"] = Config.from_env(home)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--workers", type=int, default=None, help="Worker processes (default: all cores).")
+@click.pass_context
+def ingest(ctx, paths, workers):
+    """Ingest files and directories (walked for PDF, images, DOCX and TXT)."""
+    from tqdm import tqdm
+
+    from .service import default_workers, iter_files
+    kb = _kb(ctx)
+    total = sum(1 for _ in iter_files(paths))
+    started = time.perf_counter()
+    with tqdm(total=total, unit="fil", disable=None, file=sys.stderr) as bar:
+        summary = kb.ingest_many(paths, workers=workers or default_workers(),
+                                 progress=lambda o: bar.update(1))
+    elapsed = time.perf_counter() - started
+    pages = sum(o.pages for o in summary.outcomes)
+    ocr = sum(o.ocr_pages for o in summary.outcomes)
+    click.echo(f"{summary.count('added')} added, {summary.count('duplicate')} already present, "
+               f"{summary.count('failed')} failed; {pages} pages ({ocr} by OCR) "
+               f"in {elapsed:.1f} s")
+    for o in summary.failed:
+        click.echo(f"FAILED {o.path}: {o.reason}", err=True)
+    ctx.exit(1 if summary.failed else 0)
+
+
+@main.command()
+@click.pass_context
+def reindex(ctx):
+    """Rebuild the search index from the catalog."""
+    started = time.perf_counter()
+    n = _kb(ctx).reindex()
+    click.echo(f"Indexed {n} documents in {time.perf_counter() - started:.1f} s")
+
+
+@main.command()
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.pass_context
+def search(ctx, query, as_json, limit):
+    """Search the index."""
+    results = _kb(ctx).search(query, page_size=limit)
+    if as_json:
+        out = {"total": results.total, "hits": [
+            {k: h.to_json()[k] for k in ("id", "filename", "title", "dnr", "date",
+                                         "document_type", "score", "snippet")}
+            for h in results.hits]}
+        if results.notice:
+            out["notice"] = results.notice
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    if results.notice:
+        click.echo(results.notice)
+    click.echo(f"{results.total} träffar")
+    for h in results.hits:
+        click.echo(f"[{h.id}] {h.title or h.filename}  {h.dnr or ''}  {h.date or ''}")
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the whole result as JSON.")
+@click.pass_context
+def extract(ctx, file, as_json):
+    """Run ingest on one file and print the result; nothing is stored."""
+    from ingest import IngestError, process
+    try:
+        doc = process(file, config=ctx.obj["config"])
+    except IngestError as exc:
+        click.echo(f"{file}: {exc.reason_en}", err=True)
+        ctx.exit(1)
+    if as_json:
+        click.echo(json.dumps(doc.to_json(), ensure_ascii=False, indent=2))
+    else:
+        m = doc.metadata
+        click.echo(f"{doc.filename}: {len(doc.pages)} pages, OCR pages {doc.ocr_pages}, "
+                   f"language {doc.language}\ndnr {m.dnr}  type {m.document_type}  "
+                   f"date {m.date}\ntitle {m.title}\n")
+        click.echo(doc.text)
+
+
+@main.command()
+@click.argument("file", type=click.File("rb"))
+def clean(file):
+    """Repair the text of a text file and print it."""
+    from ingest.repair import repair_text
+    from ingest.txt import decode_text
+    text, _ = repair_text(decode_text(file.read()))
+    click.echo(text)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@click.pass_context
+def serve(ctx, host, port, threads):
+    """Serve the web UI with waitress."""
+    import waitress
+
+    from web import create_app
+    app = create_app(ctx.obj["config"])
+    click.echo(f"Kunskapsbanken: http://{host}:{port}/")
+    waitress.serve(app, host=host, port=port, threads=threads)
+
+
+@main.command()
+@click.pass_context
+def stats(ctx):
+    """Counts of documents, pages and index entries."""
+    kb = _kb(ctx)
+    db = kb.catalog.db
+    docs = kb.catalog.count_documents()
+    pages, ocr = db.execute("SELECT count(*), coalesce(sum(ocr), 0) FROM pages").fetchone()
+    errors = db.execute("SELECT count(*) FROM ingest_errors").fetchone()[0]
+    click.echo(f"documents {docs}\npages {pages} ({ocr} by OCR)\nindexed {kb.index.doc_count()}"
+               f"\ningest errors {errors}\nhome {kb.config.home}")
+
+
+if __name__ == "__main__":
+    main()

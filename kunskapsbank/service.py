@@ -1,0 +1,197 @@
+"""The one ingest workflow: archive the original, process it, save to the catalog, index it.
+
+The CLI and the web app both go through `Kunskapsbank`; nothing else writes the catalog or index.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from ingest import PIPELINE_VERSION, IngestError, process
+from index import SearchIndex
+
+from .archive import Archive
+from .catalog import Catalog
+from .config import Config
+from .model import DocumentRecord, ProcessedDocument, SearchResults
+
+log = logging.getLogger(__name__)
+
+# Files picked up when a directory is walked. Files named explicitly are always tried.
+INGEST_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".docx", ".txt"}
+UNEXPECTED_ERROR_SV = "Ett oväntat fel inträffade när filen bearbetades. Originalet är sparat."
+INDEX_BATCH = 50
+
+
+@dataclass
+class IngestOutcome:
+    path: str
+    status: str  # "added" | "duplicate" | "failed"
+    document_id: int | None = None
+    sha256: str | None = None
+    message_sv: str = ""
+    reason: str = ""  # English, for logs and the CLI summary
+    pages: int = 0
+    ocr_pages: int = 0
+
+
+@dataclass
+class BatchSummary:
+    outcomes: list[IngestOutcome] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def failed(self) -> list[IngestOutcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+
+def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """Explicit files as given; directories walked (sorted) for files of known types."""
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            for p in sorted(path.rglob("*")):
+                if p.is_file() and p.suffix.lower() in INGEST_SUFFIXES \
+                        and not any(part.startswith(".") for part in p.relative_to(path).parts):
+                    yield p
+        else:
+            yield path
+
+
+def _process_in_worker(archived: str, filename: str, sha256: str, config: Config):
+    """Run in a worker process: returns a ProcessedDocument or an (message_sv, reason) pair."""
+    try:
+        return process(Path(archived), filename=filename, sha256=sha256, config=config)
+    except IngestError as exc:
+        return (exc.message_sv, exc.reason_en)
+    except Exception as exc:  # one bad file must never stop a batch
+        log.exception("Unexpected error processing %s", filename)
+        return (UNEXPECTED_ERROR_SV, f"{type(exc).__name__}: {exc}")
+
+
+class Kunskapsbank:
+    def __init__(self, config: Config | None = None):
+        self.config = config or Config.from_env()
+        self.config.home.mkdir(parents=True, exist_ok=True)
+        self.catalog = Catalog(self.config.catalog_path)
+        self.archive = Archive(self.config.archive_dir)
+        self.index = SearchIndex(self.config.index_dir)
+        if self.index.created and self.catalog.count_documents():
+            log.info("Index is new or of an older schema; rebuilding it from the catalog")
+            self.reindex()
+
+    def close(self) -> None:
+        self.index.close()
+        self.catalog.close()
+
+    def archive_path(self, record: DocumentRecord) -> Path:
+        return self.archive.path(self.catalog.archive_path(record.id))
+
+    # -- ingest ----------------------------------------------------------------------------
+    def ingest_file(self, path: Path, filename: str | None = None) -> IngestOutcome:
+        summary = self.ingest_many([Path(path)], workers=1,
+                                   filenames={str(path): filename} if filename else None)
+        return summary.outcomes[0]
+
+    def _admit(self, path: Path, filename: str) -> tuple[IngestOutcome, str | None]:
+        """Store the original first; return (outcome so far, archive relpath if to process)."""
+        outcome = IngestOutcome(path=str(path), status="failed")
+        try:
+            stored = self.archive.store(path, filename)
+        except OSError as exc:
+            outcome.reason = f"cannot read file: {exc.strerror or exc}"
+            outcome.message_sv = "Filen kunde inte läsas."
+            log.error("%s: %s", path, outcome.reason)
+            self.catalog.record_error(str(path), outcome.reason, outcome.message_sv)
+            return outcome, None
+        outcome.sha256 = stored.sha256
+        existing = self.catalog.find_by_sha256(stored.sha256)
+        if existing is not None:
+            outcome.status = "duplicate"
+            outcome.document_id = existing.id
+            outcome.message_sv = f"Filen finns redan i Kunskapsbanken ({existing.filename})."
+            return outcome, None
+        return outcome, stored.relpath
+
+    def ingest_many(self, paths: Iterable[Path], *, workers: int = 1,
+                    filenames: dict[str, str] | None = None,
+                    progress: Callable[[IngestOutcome], None] | None = None) -> BatchSummary:
+        """Ingest files; one bad file never stops the batch. Index commits in batches."""
+        summary = BatchSummary()
+        pending_index: list[int] = []
+
+        def finish(outcome: IngestOutcome, relpath: str | None, result) -> None:
+            if isinstance(result, ProcessedDocument):
+                size = self.archive.path(relpath).stat().st_size
+                doc_id = self.catalog.save(result, archive_path=relpath, size=size)
+                outcome.status, outcome.document_id = "added", doc_id
+                outcome.pages, outcome.ocr_pages = len(result.pages), len(result.ocr_pages)
+                for warning in result.warnings:
+                    log.warning("%s: %s", outcome.path, warning)
+                pending_index.append(doc_id)
+                if len(pending_index) >= INDEX_BATCH:
+                    self._index_ids(pending_index)
+            elif result is not None:
+                outcome.message_sv, outcome.reason = result
+                log.error("%s: %s", outcome.path, outcome.reason)
+                self.catalog.record_error(outcome.path, outcome.reason, outcome.message_sv,
+                                          outcome.sha256)
+            summary.outcomes.append(outcome)
+            if progress:
+                progress(outcome)
+
+        files = list(iter_files(paths))
+        names = filenames or {}
+        jobs = []
+        for path in files:
+            outcome, relpath = self._admit(path, names.get(str(path), path.name))
+            if relpath is None:
+                finish(outcome, None, None)
+            else:
+                jobs.append((outcome, relpath, names.get(str(path), path.name)))
+
+        if workers > 1 and len(jobs) > 1:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                futures = [(o, rel, pool.submit(_process_in_worker, str(self.archive.path(rel)),
+                                                name, o.sha256, self.config))
+                           for o, rel, name in jobs]
+                for outcome, relpath, future in futures:
+                    try:
+                        result = future.result()
+                    except Exception as exc:  # a worker died (e.g. killed for memory)
+                        result = (UNEXPECTED_ERROR_SV, f"worker failed: {exc!r}")
+                    finish(outcome, relpath, result)
+        else:
+            for outcome, relpath, name in jobs:
+                finish(outcome, relpath, _process_in_worker(
+                    str(self.archive.path(relpath)), name, outcome.sha256, self.config))
+        self._index_ids(pending_index)
+        return summary
+
+    def _index_ids(self, ids: list[int]) -> None:
+        if ids:
+            self.index.add(self.catalog.index_document(i) for i in ids)
+            ids.clear()
+
+    # -- index -----------------------------------------------------------------------------
+    def reindex(self) -> int:
+        """Rebuild the search index from the catalog; returns the number of documents."""
+        return self.index.rebuild(self.catalog.iter_index_documents())
+
+    def search(self, query: str, page: int = 1, page_size: int = 10) -> SearchResults:
+        return self.index.search(query, page=page, page_size=page_size,
+                                 text_for=self.catalog.document_text)
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)))
+
+
+__all__ = ["Kunskapsbank", "IngestOutcome", "BatchSummary", "PIPELINE_VERSION", "iter_files",
+           "default_workers"]
