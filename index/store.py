@@ -126,7 +126,7 @@ class SearchIndex:
 
     def ids(self) -> set[int]:
         searcher = self._current_searcher()
-        return {fields["id"] for fields in searcher.all_stored_fields()}
+        return {searcher.stored_fields(n)["id"] for n in searcher.reader().all_doc_ids()}
 
     def search(self, query: str, *, page: int = 1, page_size: int = 10,
                text_for: TextLoader | None = None) -> SearchResults:
