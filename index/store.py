@@ -115,10 +115,11 @@ class SearchIndex:
     # -- reading ---------------------------------------------------------------------------
     def _current_searcher(self):
         with self._lock:
-            if self._searcher is None:
+            if self._searcher is None or not self._searcher.up_to_date():
+                # A new searcher, not Searcher.refresh(): refresh() reuses the readers of
+                # unchanged segments and so misses deletions committed since. The old searcher
+                # is left to the garbage collector, as another thread may still be reading it.
                 self._searcher = self._ix.searcher()
-            elif not self._searcher.up_to_date():
-                self._searcher = self._searcher.refresh()
             return self._searcher
 
     def doc_count(self) -> int:
