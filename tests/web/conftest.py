@@ -1,0 +1,109 @@
+"""Fixtures for the web tests, after Flask's tutorial app (flaskr): app, client, runner.
+
+Documents are real: small UTF-8 text files written here and ingested through the service, so the
+whole path (archive, ingest, catalog, index, web) runs; nothing is mocked.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from web import close_app, create_app
+
+DOCS = {
+    "kris": (
+        "Tjänsteutlåtande vräkning 2018.txt",
+        "Tjänsteutlåtande\n"
+        "Dnr 3.2.2-109/2018\n"
+        "2018-03-14\n"
+        "\n"
+        "Vräkningsförebyggande arbete i Kristeamet\n"
+        "\n"
+        "Socialförvaltningen föreslår att socialnämnden godkänner att Kristeamet fortsätter "
+        "det vräkningsförebyggande arbetet under 2018. Kristeamet har under året tagit emot "
+        "många hushåll med hyresskulder, och i de flesta fall kunde en avhysning undvikas.\n"
+        "\n"
+        "Arbetet sker i samverkan med hyresvärdarna och budget- och skuldrådgivningen.\n",
+    ),
+    "pm": (
+        "pm_hemloshet.txt",
+        "PM\n"
+        "Dnr 1.2.3-45/2019\n"
+        "2019-11-02\n"
+        "\n"
+        "Hemlöshet bland unga vuxna\n"
+        "\n"
+        "Denna promemoria beskriver läget för unga vuxna i hemlöshet. Det vräkningsförebyggande "
+        "arbetet nämns som en viktig del. Exempel på felaktig inmatning från ett gammalt system: "
+        "<script>alert(2)</script> och <b>fet</b> text ska visas som text.\n"
+        "\n"
+        "Uppföljning sker under våren 2020.\n",
+    ),
+    "rapport": (
+        "slutrapport_ungdom.txt",
+        "Slutrapport\n"
+        "Dnr 4.5.6-7/2020\n"
+        "2020-06-30\n"
+        "\n"
+        "Ungdomsmottagningen i Västra stadsdelen\n"
+        "\n"
+        "Projektet Ungdomsmottagningen har pågått i tre år. Samarbetet med Kristeamet "
+        "fungerade väl. Slutsatsen är att verksamheten bör permanentas.\n",
+    ),
+}
+
+
+@dataclass
+class IngestedDoc:
+    id: int
+    filename: str
+    data: bytes
+
+
+@pytest.fixture
+def app(config):
+    app = create_app(config, {"TESTING": True})
+    yield app
+    close_app(app)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def kb(app):
+    return app.extensions["kunskapsbank"]
+
+
+def ingest_docs(kb, directory: Path) -> dict[str, IngestedDoc]:
+    directory.mkdir(parents=True, exist_ok=True)
+    docs = {}
+    for key, (filename, text) in DOCS.items():
+        path = directory / f"{key}.txt"
+        data = text.encode("utf-8")
+        path.write_bytes(data)
+        outcome = kb.ingest_file(path, filename=filename)
+        assert outcome.status == "added", (filename, outcome)
+        docs[key] = IngestedDoc(outcome.document_id, filename, data)
+    return docs
+
+
+@pytest.fixture
+def ingest_sample():
+    """The function that writes DOCS into a directory and ingests them into a Kunskapsbank."""
+    return ingest_docs
+
+
+@pytest.fixture
+def docs(kb, tmp_path) -> dict[str, IngestedDoc]:
+    """The DOCS above, ingested through kb.ingest_file; keyed as in DOCS."""
+    return ingest_docs(kb, tmp_path / "incoming")

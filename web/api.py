@@ -1,0 +1,57 @@
+"""JSON API: `GET /api/search` and `GET /api/documents/<id>`. Errors are JSON too (see errors.py)."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request, url_for
+
+from . import get_kb
+from .params import MAX_ID, clean_query, parse_int
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+class ApiError(Exception):
+    def __init__(self, message_sv: str, status: int = 400) -> None:
+        super().__init__(message_sv)
+        self.message_sv = message_sv
+        self.status = status
+
+
+@bp.errorhandler(ApiError)
+def _api_error(err: ApiError):
+    return jsonify({"error": err.message_sv}), err.status
+
+
+def _int_param(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = parse_int(raw)
+    if value is None or not low <= value <= high:
+        raise ApiError(f"Parametern {name} måste vara ett heltal från {low} till {high}.")
+    return value
+
+
+@bp.get("/search")
+def search():
+    cfg = current_app.config
+    q = clean_query(request.args.get("q"))
+    if not q:
+        raise ApiError("Ange en sökfråga i parametern q.")
+    if len(q) > cfg["MAX_QUERY_LENGTH"]:
+        raise ApiError(f"Sökfrågan får vara högst {cfg['MAX_QUERY_LENGTH']} tecken lång.")
+    page = _int_param("page", 1, 1, cfg["MAX_PAGE"])
+    page_size = _int_param("page_size", cfg["SEARCH_PAGE_SIZE"], 1, cfg["API_MAX_PAGE_SIZE"])
+    results = get_kb().search(q, page=page, page_size=page_size)
+    return jsonify(results.to_json())
+
+
+@bp.get("/documents/<int:id>")
+def document(id: int):
+    record = get_kb().catalog.get_document(id) if id <= MAX_ID else None
+    if record is None:
+        raise ApiError("Dokumentet finns inte.", 404)
+    data = record.to_json()
+    data["pages"] = record.page_count
+    data["url"] = url_for("documents.show", id=id)
+    data["original_url"] = url_for("documents.original", id=id)
+    return jsonify(data)

@@ -1,0 +1,38 @@
+"""One document: `/dokument/<id>` (metadata and text) and `/dokument/<id>/original` (download)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request, send_file
+
+from . import get_kb
+from .params import MAX_ID, clean_query
+
+bp = Blueprint("documents", __name__, url_prefix="/dokument")
+
+
+def _record_or_404(id: int):
+    record = get_kb().catalog.get_document(id) if id <= MAX_ID else None
+    if record is None:
+        abort(404)
+    return record
+
+
+@bp.get("/<int:id>")
+def show(id: int):
+    kb = get_kb()
+    record = _record_or_404(id)
+    pages = kb.catalog.get_pages(id)
+    # The query the user came from, so "back to the results" keeps it.
+    q = clean_query(request.args.get("q"))[:1000]
+    return render_template("document.html", doc=record, pages=pages, q=q)
+
+
+@bp.get("/<int:id>/original")
+def original(id: int):
+    kb = get_kb()
+    record = _record_or_404(id)
+    path = kb.archive_path(record)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype=record.media_type or "application/octet-stream",
+                     as_attachment=True, download_name=record.filename,
+                     conditional=True, etag=record.sha256)
