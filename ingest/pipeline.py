@@ -1,0 +1,98 @@
+"""process(): one file -> ProcessedDocument. Pure: writes nothing but the OCR cache."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+import unicodedata
+from pathlib import Path
+
+from kunskapsbank.config import Config
+from kunskapsbank.model import Page, ProcessedDocument
+
+from . import detect
+from .docx import extract_docx_text
+from .errors import IngestError
+from .image import extract_image_pages
+from .language import detect_language
+from .metadata import extract_metadata
+from .ocr import OCR_FORMAT_VERSION
+from .pdf import extract_pdf_pages
+from .rawpage import RawPage
+from .repair import repair_pages
+from .txt import extract_txt_pages
+
+log = logging.getLogger(__name__)
+
+#: Changes whenever any stage would give a different result for the same file.
+PIPELINE_VERSION = f"extract-1.{OCR_FORMAT_VERSION}.repair-1.meta-1"
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def process(path: Path, *, filename: str | None = None, config: Config | None = None,
+            sha256: str | None = None) -> ProcessedDocument:
+    """Turn one file into a ProcessedDocument. Raises IngestError for bad input."""
+    path = Path(path)
+    config = config or Config.from_env()
+    filename = filename or path.name
+    started = time.monotonic()
+    if not path.is_file():
+        raise IngestError("Filen finns inte eller kunde inte läsas.", f"not a file: {path}")
+    media_type = detect.detect_media_type(path)
+    try:
+        sha256 = sha256 or sha256_file(path)
+    except OSError as exc:
+        raise IngestError("Filen kunde inte läsas.", f"cannot read file: {exc}") from exc
+
+    warnings: list[str] = []
+    raw_pages = _extract(path, media_type, config, warnings)
+    if not raw_pages:
+        raw_pages = [RawPage("", "txt")]
+    for rp in raw_pages:
+        rp.text = unicodedata.normalize("NFC", rp.text)
+
+    texts, repairs = repair_pages([rp.text for rp in raw_pages])
+    pages = [
+        Page(number=i + 1, raw_text=rp.text, text=unicodedata.normalize("NFC", text),
+             source=rp.source, ocr=rp.ocr, ocr_confidence=rp.confidence,
+             from_cache=rp.from_cache)
+        for i, (rp, text) in enumerate(zip(raw_pages, texts))
+    ]
+    full_text = "\n\n".join(p.text for p in pages)
+    if not full_text.strip():
+        warnings.append("no text found in the document")
+    doc = ProcessedDocument(
+        sha256=sha256,
+        filename=filename,
+        media_type=media_type,
+        pages=pages,
+        language=detect_language(full_text),
+        metadata=extract_metadata([p.text for p in pages]),
+        pipeline_version=PIPELINE_VERSION,
+        projects=[],
+        repairs=repairs,
+        warnings=warnings,
+    )
+    log.info("processed %s (%s): %d page(s), %d OCR, %d repair(s), %.1f s", filename, media_type,
+             len(pages), len(doc.ocr_pages), len(repairs), time.monotonic() - started)
+    return doc
+
+
+def _extract(path: Path, media_type: str, config: Config, warnings: list[str]) -> list[RawPage]:
+    if media_type == detect.PDF:
+        return extract_pdf_pages(path, config, warnings)
+    if media_type in detect.IMAGE_TYPES:
+        return extract_image_pages(path, config, warnings)
+    if media_type == detect.DOCX:
+        return [RawPage(extract_docx_text(path), "docx")]
+    if media_type == detect.TXT:
+        pages, _encoding = extract_txt_pages(path)
+        return [RawPage(p, "txt") for p in pages]
+    raise IngestError("Filtypen stöds inte.", f"no extractor for {media_type}")
