@@ -1,8 +1,9 @@
 """First metadata from the repaired text: dnr, document type, date, title.
 
 Decisions (documented in tests/data/README.md too):
-- dnr: the first "Dnr"-labelled number (the label tolerates OCR damage: "Dinr", "D nr",
-  "Dnr:"); "Diarienummer" also counts. Normalised form: the printed digits are kept, spaces
+- dnr: the first "Dnr"-labelled number (the label tolerates OCR damage: "Dinr", "Dar",
+  "D nr", "Dnr:"); "Diarienummer" also counts; failing that, the first unlabelled number of
+  the shape "3.2.2-198/2018". Normalised form: the printed digits are kept, spaces
   removed, and the separator between the classification code and the serial number is "-":
   "Dnr 3.2.2-109/2018" -> "3.2.2-109/2018", "Dinr 3.2:275/2013" -> "3.2-275/2013".
   Other shapes ("SoN 2019/123") are kept as printed, whitespace collapsed.
@@ -32,7 +33,7 @@ TITLE_MAX = 200
 # ------------------------------------------------------------------------------------- dnr
 
 _DNR = re.compile(
-    r"(?:\bD\s?[il1]?\s?n\s?r\b\.?|\bDiarienummer\b|\bDiarienr\b\.?)[ \t]*[:.]?[ \t]*"
+    r"(?:\bD\s?[il1]?\s?[nam]\s?r\b\.?|\bDiarienummer\b|\bDiarienr\b\.?)[ \t]*[:.]?[ \t]*"
     r"(?P<value>[^\n]{1,40})",
     re.IGNORECASE,
 )
@@ -40,6 +41,10 @@ _DNR_NUM = re.compile(
     r"^(?P<code>\d{1,2}(?:\s?[.,]\s?\d{1,3}){0,4})\s?[-–:.;/]\s?(?P<serial>\d{1,6})\s?/\s?"
     r"(?P<year>(?:19|20)\d\d|\d\d)\b"
 )
+
+
+_DNR_UNLABELLED = re.compile(
+    r"(?<![\d.])\d{1,2}(?:\.\d{1,3}){1,4}\s?[-–:]\s?\d{1,6}\s?/\s?(?:19|20)\d\d(?!\d)")
 
 
 def normalise_dnr(value: str) -> str | None:
@@ -59,12 +64,10 @@ def find_dnr(text: str) -> str | None:
         dnr = normalise_dnr(m["value"])
         if dnr:
             return dnr
-    # An unlabelled line that is only a dnr-shaped number.
-    for line in text.splitlines()[:80]:
-        m = re.fullmatch(r"\s*(\d{1,2}(?:\.\d{1,3}){1,4}-\d{1,6}/(?:19|20)\d\d)\s*", line)
-        if m:
-            return m.group(1)
-    return None
+    # Unlabelled (or a label OCR damaged beyond recognition): the first number of the
+    # distinctive classification-code shape "3.2.2-198/2018".
+    m = _DNR_UNLABELLED.search(text)
+    return normalise_dnr(m.group(0)) if m else None
 
 
 # ------------------------------------------------------------------------------------- date

@@ -70,3 +70,26 @@ def test_bad_input_raises_ingest_error(tmp_path, config, content, fragment):
 def test_missing_file(tmp_path, config):
     with pytest.raises(IngestError):
         process(tmp_path / "nope.pdf", config=config)
+
+
+def test_encrypted_pdf(tmp_path, config):
+    from ingest_helpers import write_text_pdf
+    path = write_text_pdf(tmp_path / "hemlig.pdf", [["Hemlig text om ärendet."]],
+                          password_protected=True)
+    with pytest.raises(IngestError) as exc:
+        process(path, config=config)
+    assert "lösenordsskyddad" in exc.value.message_sv
+    assert "encrypted" in exc.value.reason_en
+
+
+def test_truncated_pdf_is_an_error_or_readable(tmp_path, config, text_pdf):
+    """A PDF cut in half: PDFium may recover it; either way no bare exception."""
+    path = text_pdf([["Förvaltningens förslag till beslut om utvecklingsmedel."]] * 3)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    try:
+        doc = process(path, config=config)
+    except IngestError as exc:
+        assert exc.message_sv
+    else:
+        assert doc.media_type == "application/pdf"

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import SEEDS, seed_pages
+from ingest_helpers import SEEDS, seed_pages
 from ingest.language import detect_language
 from ingest.metadata import (extract_metadata, find_date, find_dnr, find_document_type,
                              find_title, normalise_dnr)
@@ -45,7 +45,9 @@ def test_normalise_dnr(raw, expected):
     ("Dinr 3.2:275/2013 .\n", "3.2-275/2013"),
     ("Dnr: 3.1-12/2020\n", "3.1-12/2020"),
     ("Diarienummer 1.2.3-45/2021\n", "1.2.3-45/2021"),
-    ("Det finns inget nummer här.\n", None),
+    ("Tjänsteutlåtande\nDar 3.2.2-198/2018\n", "3.2.2-198/2018"),
+    ("Ärendet (3.2.2-198/2018) gäller\n", "3.2.2-198/2018"),
+    ("Det finns inget nummer här, bara 2013-2016 och 12/2018.\n", None),
 ])
 def test_find_dnr(text, expected):
     assert find_dnr(text) == expected

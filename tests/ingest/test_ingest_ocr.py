@@ -6,7 +6,7 @@ import json
 
 from PIL import Image
 
-from conftest import SWEDISH_LINES, render_text_image
+from ingest_helpers import SWEDISH_LINES, render_text_image
 from ingest import process
 from ingest.detect import PDF, PNG, TIFF
 

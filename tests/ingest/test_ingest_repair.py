@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from conftest import SEEDS, seed_pages
+from ingest_helpers import SEEDS, seed_pages
 from ingest.repair import repair_pages, repair_text
 
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
