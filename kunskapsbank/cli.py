@@ -119,8 +119,8 @@ def extract(ctx, file, as_json):
 def clean(file):
     """Repair the text of a text file and print it."""
     from ingest.repair import repair_text
-    from ingest.txt import decode_text
-    text, _ = repair_text(decode_text(file.read()))
+    from ingest.txt import decode_bytes
+    text, _ = repair_text(decode_bytes(file.read())[0])
     click.echo(text)
 
 

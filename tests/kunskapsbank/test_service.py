@@ -1,0 +1,65 @@
+"""The ingest workflow end to end on small files: real archive, SQLite, ingest and Whoosh."""
+from __future__ import annotations
+
+from kunskapsbank.service import Kunskapsbank
+
+DECISION = """Tjänsteutlåtande
+Dnr 3.2.2-109/2018
+
+Redovisning av lokala utvecklingsprojekt år 2018
+
+Socialnämnden godkänner redovisningen. Kristeamet i Skärholmen har arbetat
+vräkningsförebyggande under hela året.
+"""
+
+
+def write(path, text, encoding="utf-8"):
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_ingest_search_and_duplicate(config, tmp_path):
+    src = write(tmp_path / "beslut.txt", DECISION)
+    kb = Kunskapsbank(config)
+    first = kb.ingest_file(src)
+    assert first.status == "added", first.reason
+    record = kb.catalog.get_document(first.document_id)
+    assert record.dnr == "3.2.2-109/2018" and record.filename == "beslut.txt"
+    assert kb.archive_path(record).read_bytes() == src.read_bytes()
+    results = kb.search("Kristeamet")
+    assert [h.id for h in results.hits] == [first.document_id]
+    assert "<mark" in results.hits[0].snippet
+    # the same bytes under another name are recognised, not stored or indexed twice
+    again = kb.ingest_file(write(tmp_path / "kopia.txt", DECISION))
+    assert again.status == "duplicate" and again.document_id == first.document_id
+    assert kb.catalog.count_documents() == 1 and kb.index.doc_count() == 1
+    assert len(list(config.archive_dir.rglob("*.txt"))) == 1
+    kb.close()
+
+
+def test_bad_file_is_kept_reported_and_does_not_stop_the_batch(config, tmp_path):
+    good = write(tmp_path / "a_good.txt", DECISION)
+    bad = tmp_path / "b_trasig.pdf"
+    bad.write_bytes(b"%PDF-1.4\nthis is not really a pdf\n")
+    also_good = write(tmp_path / "c_latin1.txt", DECISION.replace("2018", "2017"), "cp1252")
+    kb = Kunskapsbank(config)
+    summary = kb.ingest_many([tmp_path])
+    assert [o.status for o in summary.outcomes] == ["added", "failed", "added"]
+    failure = summary.failed[0]
+    assert failure.message_sv and failure.reason and failure.path == str(bad)
+    # nothing a user gave us is lost: the broken original is in the archive too
+    assert kb.archive.find(failure.sha256) is not None
+    assert kb.catalog.recent_errors()[0]["path"] == str(bad)
+    assert kb.search("Skärholmen").total == 2
+    kb.close()
+
+
+def test_index_is_rebuilt_from_the_catalog(config, tmp_path):
+    kb = Kunskapsbank(config)
+    kb.ingest_file(write(tmp_path / "beslut.txt", DECISION))
+    kb.close()
+    (config.index_dir / "KUNSKAPSBANK_SCHEMA").write_text("old\n")  # as after a schema change
+    kb = Kunskapsbank(config)
+    assert kb.search("vräkningsförebyggande").total == 1
+    assert kb.reindex() == 1
+    kb.close()
