@@ -182,16 +182,14 @@ def find_document_type(text: str) -> str:
         if first == "pm" and any(t == "bilaga" for _, t in signals):
             return "bilaga"
         return first
-    if re.search(r"förvaltningens\s+förslag\s+till\s+beslut", _fold_keep_spaces(text)):
+    if _PROPOSAL.search(text):
         return "tjänsteutlåtande"
     return "annat"
 
 
-def _fold_keep_spaces(s: str) -> str:
-    """Lowercase; OCR-damaged Swedish letters tolerated by mapping a/o variants back."""
-    s = s.lower()
-    s = re.sub(r"f[oö0ó]rvaltningens\s+f[oö0ó]rslag", "förvaltningens förslag", s)
-    return s
+# "Förvaltningens förslag till beslut", tolerating OCR damage of ö ("Forvaltningens",
+# "Férvaltningens") and doubled spaces.
+_PROPOSAL = re.compile(r"f\w{0,2}rvaltningens\s+f\w{0,2}rslag\s+till\s+beslut", re.IGNORECASE)
 
 
 # -------------------------------------------------------------------------------------- title
@@ -219,7 +217,8 @@ def _paragraphs(text: str) -> list[list[str]]:
     lines = text.splitlines()
     nonblank = [i for i, ln in enumerate(lines) if ln.strip()]
     gaps = [b - a - 1 for a, b in zip(nonblank, nonblank[1:])]
-    double = bool(gaps) and sum(1 for g in gaps if g >= 1) > 0.7 * len(gaps)
+    double = (bool(gaps) and sum(1 for g in gaps if g >= 1) > 0.7 * len(gaps)
+              and any(g >= 2 for g in gaps))
     min_gap = 2 if double else 1
     paras: list[list[str]] = []
     current: list[str] = []

@@ -151,11 +151,19 @@ def _read_cache(path: Path) -> dict | None:
 
 
 def _write_cache(path: Path, payload: dict) -> None:
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(payload, fh, ensure_ascii=False)
         os.replace(tmp, path)  # atomic: concurrent workers never see half a file
+        tmp = None
     except OSError as exc:
         log.warning("could not write OCR cache file %s: %s", path, exc)
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass

@@ -1,5 +1,7 @@
 """PDF -> pages: the text layer per page (pdfminer.six); pages whose text layer is missing or
-unusable are rendered (pypdfium2, config.ocr_dpi) and OCRed."""
+unusable are rendered (pypdfium2, config.ocr_dpi) and OCRed. A scanned page (one image covering
+most of it) whose text layer looks garbled (few known Swedish words: old English-model OCR) is
+OCRed again, and the better text (more known words) is kept."""
 from __future__ import annotations
 
 import logging
@@ -7,6 +9,7 @@ import unicodedata
 from pathlib import Path
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 from pdfminer.high_level import extract_pages
 from pdfminer.layout import LAParams, LTFigure, LTPage, LTTextContainer
 
@@ -14,6 +17,7 @@ from kunskapsbank.config import Config
 
 from .errors import IngestError
 from .ocr import is_blank, ocr_image
+from .quality import known_word_ratio, looks_garbled
 from .rawpage import RawPage
 
 log = logging.getLogger(__name__)
@@ -83,6 +87,20 @@ def _pdfium_text(page) -> str:
     return text.replace("\ufffe", "-").replace("\r\n", "\n").replace("\r", "\n")
 
 
+def is_scanned_page(page, min_area: float = 0.6) -> bool:
+    """True when one image covers most of the page (a scan, perhaps with an OCR text layer)."""
+    width, height = page.get_size()
+    page_area = max(width * height, 1.0)
+    try:
+        for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
+            left, bottom, right, top = obj.get_bounds()
+            if (right - left) * (top - bottom) >= min_area * page_area:
+                return True
+    except (pdfium.PdfiumError, AttributeError, ValueError):
+        return False
+    return False
+
+
 def open_pdf(path: Path) -> pdfium.PdfDocument:
     try:
         return pdfium.PdfDocument(str(path))
@@ -113,7 +131,11 @@ def extract_pdf_pages(path: Path, config: Config, warnings_out: list[str]) -> li
                     text = _pdfium_text(page)
                 text = unicodedata.normalize("NFC", text)
                 problem = text_layer_problem(text)
-                if problem is None:
+                if problem is None and looks_garbled(text) and is_scanned_page(page):
+                    # A scan whose text layer came from a poor OCR (e.g. an English model on
+                    # Swedish): OCR it again; the better of the two texts is kept below.
+                    problem = "scanned page with a garbled OCR text layer"
+                elif problem is None:
                     pages.append(RawPage(text, "text-layer"))
                     continue
                 log.info("%s page %d: %s; rendering for OCR", path.name, number, problem)
@@ -126,6 +148,10 @@ def extract_pdf_pages(path: Path, config: Config, warnings_out: list[str]) -> li
                 result = ocr_image(image, config, dpi=config.ocr_dpi)
                 if result.error:
                     warnings_out.append(f"page {number}: OCR failed: {result.error}")
+                if problem.startswith("scanned page") and (
+                        result.error or known_word_ratio(result.text)[0] <= known_word_ratio(text)[0]):
+                    pages.append(RawPage(text, "text-layer"))  # our OCR is no better: keep the layer
+                    continue
                 pages.append(RawPage(result.text, "ocr", ocr=True, confidence=result.confidence,
                                      from_cache=result.from_cache))
             finally:

@@ -52,7 +52,15 @@ def process(path: Path, *, filename: str | None = None, config: Config | None = 
         raise IngestError("Filen kunde inte läsas.", f"cannot read file: {exc}") from exc
 
     warnings: list[str] = []
-    raw_pages = _extract(path, media_type, config, warnings)
+    try:
+        raw_pages = _extract(path, media_type, config, warnings)
+    except IngestError:
+        raise
+    except Exception as exc:  # a library choking on odd input: report it, never a bare traceback
+        log.exception("unexpected error extracting %s (%s)", filename, media_type)
+        raise IngestError("Filen kunde inte läsas in. Den kan vara skadad eller i ett format som "
+                          "inte stöds.", f"unexpected {exc.__class__.__name__} while extracting "
+                          f"{media_type}: {exc}") from exc
     if not raw_pages:
         raw_pages = [RawPage("", "txt")]
     for rp in raw_pages:

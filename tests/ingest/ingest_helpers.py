@@ -7,6 +7,7 @@ text rendered with Pillow and DejaVuSans at 300 dpi.
 from __future__ import annotations
 
 import re
+import zlib
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -21,9 +22,12 @@ def _pdf_string(text: str) -> bytes:
 
 
 def write_text_pdf(path: Path, pages: list[list[str]], font_size: float = 11,
-                   password_protected: bool = False) -> Path:
+                   password_protected: bool = False,
+                   scans: list[Image.Image | None] | None = None) -> Path:
     """A born-digital PDF: each page is a list of lines set in Helvetica on A4.
 
+    scans: per page, an optional grayscale image drawn over the whole page; the text is then
+    an invisible layer on top (render mode 3), like an OCRed scan.
     password_protected adds a standard security handler (RC4, R2) whose /U entry matches no
     password we know: readers can then not open the file without a password."""
     objects: list[bytes] = []
@@ -38,9 +42,21 @@ def write_text_pdf(path: Path, pages: list[list[str]], font_size: float = 11,
                   b"/Encoding /WinAnsiEncoding >>")
     kids = []
     leading = font_size * 1.4
-    for lines in pages:
-        ops = [b"BT", f"/F1 {font_size} Tf".encode(), f"{leading:.1f} TL".encode(),
-               b"56 790 Td"]
+    scans = scans or [None] * len(pages)
+    for lines, scan in zip(pages, scans):
+        ops = []
+        xobject = b""
+        if scan is not None:
+            gray = scan.convert("L")
+            data = zlib.compress(gray.tobytes())
+            image_id = add(b"<< /Type /XObject /Subtype /Image /Width %d /Height %d "
+                           b"/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode "
+                           b"/Length %d >>\nstream\n" % (gray.width, gray.height, len(data))
+                           + data + b"\nendstream")
+            xobject = b" /XObject << /Im1 %d 0 R >>" % image_id
+            ops += [b"q 595 0 0 842 0 0 cm /Im1 Do Q"]
+        ops += [b"BT", b"3 Tr" if scan is not None else b"0 Tr", f"/F1 {font_size} Tf".encode(),
+                f"{leading:.1f} TL".encode(), b"56 790 Td"]
         for line in lines:
             ops.append(_pdf_string(line) + b" Tj T*")
         ops.append(b"ET")
@@ -48,7 +64,7 @@ def write_text_pdf(path: Path, pages: list[list[str]], font_size: float = 11,
         content = add(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
         kids.append(add(
             b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] /Contents %d 0 R "
-            b"/Resources << /Font << /F1 %d 0 R >> >> >>" % (pages_id, content, font_id)))
+            b"/Resources << /Font << /F1 %d 0 R >>%s >> >>" % (pages_id, content, font_id, xobject)))
     objects[catalog - 1] = b"<< /Type /Catalog /Pages %d 0 R >>" % pages_id
     objects[pages_id - 1] = (b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % k for k in kids)
                              + b"] /Count %d >>" % len(kids))

@@ -6,7 +6,7 @@ import json
 
 from PIL import Image
 
-from ingest_helpers import SWEDISH_LINES, render_text_image
+from ingest_helpers import SWEDISH_LINES, render_text_image, write_text_pdf
 from ingest import process
 from ingest.detect import PDF, PNG, TIFF
 
@@ -77,3 +77,28 @@ def test_tesseract_timeout_is_a_warning_not_a_crash(tmp_path, config):
     assert doc.pages[0].ocr and doc.pages[0].ocr_confidence is None
     assert any("OCR failed" in w and "timed out" in w for w in doc.warnings)
     assert not list(config.ocr_cache_dir.rglob("*.json"))  # failures are not cached
+
+
+GARBLED_LAYER = [  # what an English-model OCR made of SWEDISH_LINES, repeated to 30+ words
+    "Forvaltningens forslag till beslut",
+    "Socialndmnden godkdnner forslaget om fordelning av",
+    "lokala utvecklingsmedel for ar 2024.",
+    "Arendet 6verlamnas till stadsdelsnimnderna for kinnedom.",
+    "Stodet ges utifrén forvaltningarnas behov och 6nskemal.",
+] * 2
+
+
+def test_scan_with_garbled_text_layer_is_ocred_again(tmp_path, config):
+    scan = render_text_image(SWEDISH_LINES * 2, height_px=3508)
+    path = write_text_pdf(tmp_path / "gammal-ocr.pdf", [GARBLED_LAYER], scans=[scan])
+    doc = process(path, config=config)
+    assert doc.ocr_pages == [1] and doc.pages[0].source == "ocr"
+    assert "Socialnämnden godkänner förslaget" in doc.text
+    assert "Socialndmnden" not in doc.text
+
+
+def test_garbled_text_layer_without_scan_is_kept(tmp_path, config):
+    """Without a page image there is nothing better to OCR: the layer is kept as it is."""
+    path = write_text_pdf(tmp_path / "textlager.pdf", [GARBLED_LAYER])
+    doc = process(path, config=config)
+    assert doc.ocr_pages == [] and "Socialndmnden godkdnner" in doc.text
