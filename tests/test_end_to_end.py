@@ -1,0 +1,117 @@
+"""The whole path on sample_docs/: CLI ingest (real Tesseract OCR, SQLite, Whoosh), then search
+from the CLI, the service and the web app. Ingest runs once for the module (~1 min of OCR)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from kunskapsbank.cli import main
+from kunskapsbank.config import Config
+from kunskapsbank.service import Kunskapsbank
+from web import close_app, create_app
+
+SCANNED_ONLY = ("2019_tjansteutlatande_fou-medel_skannad.pdf",)  # seed 000 exists only as a scan
+
+
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory, sample_docs):
+    home = tmp_path_factory.mktemp("e2e") / "home"
+    result = CliRunner().invoke(main, ["--home", str(home), "ingest", str(sample_docs),
+                                       "--workers", "2"])
+    return home, result
+
+
+@pytest.fixture
+def kb(ingested):
+    kb = Kunskapsbank(Config.from_env(ingested[0]))
+    yield kb
+    kb.close()
+
+
+def cli(home, *args):
+    return CliRunner().invoke(main, ["--home", str(home), *args])
+
+
+def test_every_sample_is_ingested(ingested, sample_docs, kb):
+    _, result = ingested
+    assert result.exit_code == 0, result.output
+    n_files = len([p for p in sample_docs.iterdir()
+                   if p.suffix.lower() in {".pdf", ".png", ".tif", ".docx", ".txt"}])
+    assert f"{n_files} added, 0 already present, 0 failed" in result.output
+    assert kb.catalog.count_documents() == n_files == kb.index.doc_count()
+
+
+def test_scanned_pages_were_ocred_and_text_layers_were_not(kb):
+    db = kb.catalog.db
+    rows = {r["filename"]: (r["page_count"], r["ocr_page_count"]) for r in db.execute(
+        "SELECT filename, page_count, ocr_page_count FROM documents")}
+    for name, (pages, ocr) in rows.items():
+        if "_skannad.pdf" in name or name.endswith((".png", ".tif")):
+            assert ocr == pages > 0, name
+        if name.endswith("_textlager.pdf") or name.endswith(".docx"):
+            assert ocr == 0, name
+    confidences = [r[0] for r in db.execute("SELECT ocr_confidence FROM pages WHERE ocr=1")]
+    assert confidences and min(confidences) > 60
+
+
+def test_a_word_only_in_a_scan_is_found(kb):
+    results = kb.search("Globenmodellen")
+    assert results.total >= 1
+    assert {h.filename for h in results.hits} == set(SCANNED_ONLY)
+    assert "Globenmodellen</mark>" in results.hits[0].snippet
+
+
+def test_kristeamet_finds_scanned_and_text_layer_documents(ingested):
+    home, _ = ingested
+    result = cli(home, "search", "Kristeamet", "--json")
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    names = {h["filename"] for h in out["hits"]}
+    assert "2018_tjansteutlatande_fou-medel_textlager.pdf" in names
+    assert "2018_tjansteutlatande_fou-medel_skannad.pdf" in names
+    assert "2019_tjansteutlatande_fou-medel_skannad.pdf" in names
+    hit = out["hits"][0]
+    assert set(hit) == {"id", "filename", "title", "dnr", "date", "document_type", "score",
+                        "snippet"}
+    assert out["total"] == len(out["hits"]) >= 4
+    assert all("<mark" in h["snippet"] for h in out["hits"])
+
+
+def test_scan_and_text_layer_of_one_document_agree_on_metadata(kb):
+    by_name = {}
+    for row in kb.catalog.db.execute("SELECT filename, dnr, date, document_type FROM documents"):
+        by_name[row["filename"]] = tuple(row)[1:]
+    stem = "2018_tjansteutlatande_fou-medel"
+    assert by_name[f"{stem}_skannad.pdf"] == by_name[f"{stem}_textlager.pdf"]
+    assert by_name[f"{stem}_textlager.pdf"][0] == "3.2.2-198/2018"
+
+
+def test_a_second_ingest_adds_nothing(ingested, sample_docs):
+    home, _ = ingested
+    result = cli(home, "ingest", str(sample_docs), "--workers", "1")
+    assert result.exit_code == 0
+    assert "0 added" in result.output and "0 failed" in result.output
+
+
+def test_the_web_app_shows_the_hits(ingested):
+    app = create_app(Config.from_env(ingested[0]), {"TESTING": True})
+    try:
+        page = app.test_client().get("/?q=Kristeamet").get_data(as_text=True)
+        assert "Kristeamet</mark>" in page and "träffar" in page
+        api = app.test_client().get("/api/search?q=Globenmodellen").get_json()
+        assert api["total"] >= 1
+    finally:
+        close_app(app)
+
+
+def test_extract_json_has_the_stable_keys(sample_docs):
+    result = CliRunner().invoke(main, ["extract", "--json", str(
+        sample_docs / "2023_tjansteutlatande_lokala-utvecklingsmedel-2024_textlager.pdf")])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert {"sha256", "filename", "pages", "language", "text", "raw_text", "ocr_pages",
+            "metadata", "projects"} <= set(out)
+    assert set(out["metadata"]) >= {"dnr", "document_type", "date", "title"}
+    assert out["language"] == "sv" and out["ocr_pages"] == [] and out["pages"] == 5
