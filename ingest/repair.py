@@ -258,7 +258,7 @@ class FurnitureRule(Rule):
 # then the hyphen (or soft hyphen), the line break (at most one blank line), the next fragment.
 _HYPHEN = re.compile(
     r"(?<![\w-])(?P<prefix>\w+(?:-\w+)*)(?P<hyphen>[-\u00ad])(?P<ws>[ \t]*\n(?:[ \t]*\n)?[ \t]*)"
-    r"(?P<frag>\w+)(?![\w-])(?P<trail>[ \t]*)"
+    r"(?P<frag>\w+)(?![\w-])(?P<punct>[^\s\w-]*)(?P<trail>[ \t]*)"
 )
 _SUSPENDED = {"och", "eller", "samt", "resp", "respektive", "som", "till", "and", "or", "&"}
 
@@ -297,8 +297,10 @@ class HyphenationRule(Rule):
             rest = text[m.end(): len(text) if line_end < 0 else line_end]
             hyphen = "-" if decision == "keep" else ""
             newlines = "\n" * m["ws"].count("\n") if rest.strip() else ""
-            # Move the fragment up to the first line; the rest of its line stays where it was.
-            out.append(Edit(m.start("hyphen"), m.end(), hyphen + m["frag"] + newlines))
+            # Move the fragment (with punctuation glued to it) up to the first line; the rest
+            # of its line stays where it was.
+            out.append(Edit(m.start("hyphen"), m.end(),
+                            hyphen + m["frag"] + m["punct"] + newlines))
         return out
 
 

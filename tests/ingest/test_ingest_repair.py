@@ -27,6 +27,9 @@ CLEAN_SEEDS = [p for p in SEED_FILES if p.name[:3] in ("001", "004")]
     ("samverkan –\nytterstaden\n", "samverkan –\nytterstaden\n"),
     ("utvecklings-\n/förbättringsarbetet\n", "utvecklings-\n/förbättringsarbetet\n"),
     ("tillrätta-\nvisande\n", "tillrättavisande\n"),
+    ("godkänner utvecklings-\nprojektet.\n", "godkänner utvecklingsprojektet.\n"),
+    ("gäller utvecklings-\nprojektet, som är nytt\n", "gäller utvecklingsprojektet,\nsom är nytt\n"),
+    ("(Signs-of-\nSafety).\n", "(Signs-of-Safety).\n"),
 ])
 def test_hyphenation(raw, expected):
     text, repairs = repair_text(raw)
