@@ -1,0 +1,70 @@
+"""The UI in a real headless browser: Debian's Chromium driven by Playwright, against the app
+served by waitress on 127.0.0.1 (never a downloaded browser)."""
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+from waitress.server import create_server
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+@pytest.fixture
+def server(app, docs):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = create_server(app, host="127.0.0.1", port=port, threads=4)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    srv.close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def page(tmp_path):
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(java_script_enabled=False, locale="sv-SE")
+        yield context.new_page()
+        browser.close()
+
+
+def test_search_by_keyboard_and_open_a_document(server, page, docs, tmp_path):
+    requested = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(server + "/")
+    assert page.locator("html").get_attribute("lang") == "sv"
+    # the first Tab reaches the skip link, the query box is reachable from the keyboard
+    page.keyboard.press("Tab")
+    expect(page.locator(":focus")).to_have_text("Hoppa till innehållet")
+    box = page.get_by_label("Sökord")
+    box.focus()
+    page.keyboard.type("Kristeamet")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/?q=Kristeamet*")
+    expect(page.locator("mark").first).to_have_text("Kristeamet")
+    expect(page.locator(".hit-count")).to_contain_text("2 träffar")
+    page.screenshot(path=str(tmp_path / "search.png"), full_page=True)
+    page.get_by_role("link", name="Vräkningsförebyggande arbete i Kristeamet").click()
+    expect(page.locator("main")).to_contain_text("3.2.2-109/2018")
+    expect(page.get_by_role("link", name="Ladda ner originalet")).to_be_visible()
+    # every asset came from our own server: no CDN, nothing from outside
+    assert requested and all(u.startswith(server) for u in requested)
+
+
+def test_markup_in_documents_is_shown_as_text(server, page, docs):
+    page.goto(f"{server}/dokument/{docs['pm'].id}")
+    expect(page.locator("main")).to_contain_text("<script>alert(2)</script>")
+    assert page.locator("main script").count() == 0 and page.locator("main b").count() == 0
+    page.goto(server + "/?q=" + "<script>alert(3)</script>")
+    expect(page.locator(".hit-count, .notice").first).to_be_visible()
+    assert page.locator("main script").count() == 0
