@@ -4,7 +4,7 @@ The repair is a list of rules (RULES). Each rule looks at the pages and proposes
 (start, end, replacement) on a page's current text; the engine applies them and records every
 change as a `Repair(page, offset, before, after, rule)` whose offset points into the page's RAW
 text (each page keeps a map from current characters to raw offsets). A later issue adds rules
-(OCR letter restoration) by appending to RULES.
+by appending to RULES.
 
 Rules, in order:
   nfc          Unicode NFC normalisation
@@ -18,6 +18,9 @@ Rules, in order:
   hyphenation  words split across line ends are joined ("utvecklings-\\nprojekt");
                real hyphens are kept ("Signs-of-\\nSafety", "FoU-\\nmedel", "e-\\npost");
                suspended hyphens are left alone ("forsknings-\\noch lokala")
+  letters      OCR letter restoration (ingest.letters): "Socialndmnden godkinner" ->
+               "Socialnämnden godkänner", "1 bilagan" -> "i bilagan"; rule names
+               "letters", "letters:compound", "letters:context", "letters:1-i"
 
 The whole rule list is run until a pass changes nothing (at most MAX_PASSES), which makes the
 repair idempotent: repair(repair(x)) == repair(x).
@@ -37,6 +40,8 @@ from wordfreq import zipf_frequency
 
 from kunskapsbank.model import Repair
 
+from .letters import default_restoration
+
 MAX_PASSES = 3
 
 # --------------------------------------------------------------------------------------------
@@ -48,6 +53,7 @@ class Edit:
     start: int
     end: int
     after: str
+    rule: str | None = None  # overrides the rule's name (e.g. "letters:compound")
 
 
 class PageText:
@@ -76,7 +82,7 @@ class PageText:
             pieces.append(e.after)
             origin.extend([self.origin[e.start]] * len(e.after))
             repairs.append(Repair(page=self.number, offset=self.origin[e.start], before=before,
-                                  after=e.after, rule=rule))
+                                  after=e.after, rule=e.rule or rule))
             pos = e.end
         if not repairs:
             return []
@@ -304,6 +310,16 @@ class HyphenationRule(Rule):
         return out
 
 
+class LetterRule(Rule):
+    """OCR letter restoration (ingest.letters): å/ä/ö and "1" -> "i"."""
+
+    name = "letters"
+
+    def edits(self, page, state):
+        return [Edit(start, end, after, rule)
+                for start, end, after, rule in default_restoration().edits(page.text)]
+
+
 RULES: list[Rule] = [
     LineTransformRule("nfc", lambda s: unicodedata.normalize("NFC", s)),
     LineTransformRule("mojibake", _ftfy_line),
@@ -312,6 +328,7 @@ RULES: list[Rule] = [
     RegexRemovalRule("page-number", _PAGE_NUMBER),
     FurnitureRule(),
     HyphenationRule(),
+    LetterRule(),
 ]
 
 

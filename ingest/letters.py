@@ -1,0 +1,383 @@
+"""Letter restoration: give back the å, ä, ö (and i) that OCR took, and never harm good text.
+
+For every word-like token the restorer asks: is this a Swedish word as it stands (a known word,
+or a compound of known parts with a linking -s-)? If not, which known words or compounds could
+the OCR have garbled into it, by the substitutions of the confusion model
+(ingest/data/confusions.json, derived from data: P(read as X | printed letter Y))? Candidates are
+scored by word frequency (ingest.lexicon) and by the confusion probabilities; a handful of short
+words that are Swedish either way ("ar" år/är, "for" för/for) are decided by context.
+
+Two modes, decided per page by how garbled it looks (the share of its words that are unknown but
+have a restoration):
+  - clean pages: only unknown tokens are restored (a known word is never touched);
+  - garbled pages: also known words whose restored form is far more common ("for" -> "för",
+    "bade" -> "både"), context rules, and "1" -> "i" between words ("1 bilagan").
+Lines that read as English are left alone. Names of abbreviations, numbers, dnr, dates, amounts,
+URLs and e-mail addresses are protected spans and never touched.
+"""
+from __future__ import annotations
+
+import functools
+import itertools
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+
+from .lexicon import MASK, SWEDISH_LETTERS, Lexicon, default_lexicon
+
+DATA = Path(__file__).parent / "data"
+
+GARBLED_PAGE = 0.012  # share of fixable words above which a page is treated as garbled
+KNOWN_WORD_DELTA = 1.0  # garbled pages: a known word yields to a form this much more common
+MIN_CANDIDATE_ZIPF = 1.0
+MIN_PART_ZIPF = 2.6  # compound parts must be reasonably common words
+MIN_LAST_PART_ZIPF = 2.0
+MAX_MASKED = 4
+MAX_PARTS = 4
+PART_PENALTY = 1.0  # per compound part beyond the first
+STEM_ZIPF = 3.0  # a stem taking an inflection ending must be a common word
+RESTORE_MARGIN = 0.7  # a restoration must beat the token read as it stands by this much
+DIRECT_BONUS = 1.0  # one known word is better evidence than a reading as a compound
+PART_CAP = 4.5  # a very common part ("genom", "för") does not make a compound likelier
+SUBSTITUTION_PENALTY = 0.3  # per restored letter: an unchanged reading wins a close call
+# Function words are no compound parts ("namnden" is not "namn" + "den").
+NOT_PARTS = frozenset("den det dem des där när och att som för med men mot från till eller "
+                      "inte ett en han hon man vad var hur nu här sin sitt sina hos utan vid "
+                      "efter under över mellan ande ande are ens".split())
+INFLECTIONS = ("arnas", "ernas", "ornas", "arna", "erna", "orna", "ens", "ets", "nas", "na",
+               "en", "et", "er", "ar", "or", "s")
+CONFUSION_WEIGHT = 0.35  # weight of log10 P(ocr|letter) against Zipf frequency
+
+# Spans never touched: URLs, e-mail addresses, dnr, dates, amounts and other digit groups.
+_PROTECTED = re.compile(
+    r"(?:https?://|www\.)\S+"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|\b\d+(?:[.:/-]\d+)+\b"
+    r"|\b\d{1,3}(?:[  ]\d{3})+\b",
+)
+_TOKEN = re.compile(r"[\w&]+")
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+
+# Swedish and English function words, to tell an English line from a Swedish one.
+_SV_FUNCTION = frozenset("och att som det med av till den inte en ett är har om de på vi kan "
+                         "ska för från eller samt även också under vid hos".split())
+_EN_FUNCTION = frozenset("the and of to is that with by are be this was from an as which it "
+                         "were has have been their its not or on at".split())
+
+# "1" stays a digit after these words and before these ("bilaga 1", "1 januari", "1 kr").
+_NUMBER_BEFORE = frozenset("bilaga bilagan sida punkt nr nummer kapitel steg fas version del "
+                           "avsnitt paragraf rubrik grupp nivå år kl klockan tabell figur "
+                           "alternativ beslutspunkt".split())
+_NUMBER_AFTER = frozenset("januari februari mars april maj juni juli augusti september oktober "
+                          "november december jan feb mar apr jun jul aug sep sept okt nov dec "
+                          "kr kronor tkr mkr st procent timme timmar dag dagar vecka veckor "
+                          "månad månader år gång gånger person personer barn av".split())
+
+# Words that are Swedish both with and without their letters: decided by context.
+_YEAR_BEFORE = frozenset("i per varje förra nästa detta samma hela ett två tre fyra fem sex sju "
+                         "åtta nio tio några flera många första andra sista innevarande "
+                         "kommande föregående".split())
+
+
+@dataclass(frozen=True)
+class Restoration:
+    after: str  # lowercase restored form
+    rule: str  # "letters", "letters:compound", "letters:context", "letters:1-i"
+
+
+MIN_COUNT = 3  # measured substitutions seen fewer times are noise ("ä" read as "S")
+
+
+class ConfusionModel:
+    """P(OCR read `ocr` | printed `letter`), lower-cased, single characters. Measured pairs
+    seen at least MIN_COUNT times, and every substitution seen in the archive's own scans
+    ("from_seeds")."""
+
+    def __init__(self, path: Path = DATA / "confusions.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        table: dict[tuple[str, str], float] = {}
+        measured = [p for p in data.get("pairs", []) if p.get("count", 0) >= MIN_COUNT]
+        for pair in measured + data.get("from_seeds", []):
+            letter, ocr = pair["correct"].lower(), pair["ocr"].lower()
+            if len(ocr) != 1 or letter == ocr:
+                continue
+            table[(letter, ocr)] = max(table.get((letter, ocr), 0.0), float(pair["p"]))
+        self.table = table
+        self.sources = frozenset(o for (letter, o) in table if letter in SWEDISH_LETTERS)
+        self.digit_i = frozenset(o for (letter, o) in table if letter == "i" and o.isdigit())
+
+    def p(self, letter: str, ocr: str) -> float:
+        return self.table.get((letter, ocr), 0.0)
+
+
+@functools.lru_cache(maxsize=1)
+def default_confusions() -> ConfusionModel:
+    return ConfusionModel()
+
+
+def _apply_case(original: str, restored: str) -> str:
+    if original.isupper() and len(original) > 1:
+        return restored.upper()
+    return "".join(r.upper() if o.isupper() else r for o, r in zip(original, restored))
+
+
+class Restorer:
+    """Restores tokens; memoised per lower-case token (text repeats its words)."""
+
+    def __init__(self, lexicon: Lexicon | None = None, confusions: ConfusionModel | None = None):
+        self.lex = lexicon or default_lexicon()
+        self.conf = confusions or default_confusions()
+        self._direct: dict[str, list[tuple[float, str]]] = {}
+        self._unknown: dict[tuple[str, bool], Restoration | None] = {}
+
+    # -- knowledge -------------------------------------------------------------------------
+    def direct_candidates(self, low: str) -> list[tuple[float, str]]:
+        """(score, word) for known words the token could be a garbling of, best first."""
+        cached = self._direct.get(low)
+        if cached is not None:
+            return cached
+        out: dict[str, float] = {}
+        for variant in self._digit_variants(low):
+            positions = [i for i, c in enumerate(variant) if c in self.conf.sources]
+            limit = min(MAX_MASKED, len(positions)) if len(positions) <= 10 else 3
+            chars = list(variant)
+            for k in range(1, limit + 1):
+                for subset in itertools.combinations(positions, k):
+                    masked = chars.copy()
+                    for i in subset:
+                        masked[i] = MASK
+                    for word in self.lex.by_mask("".join(masked)):
+                        logp = 0.0
+                        for i in subset:
+                            p = self.conf.p(word[i], variant[i])
+                            if p <= 0:
+                                break
+                            logp += math.log10(p)
+                        else:
+                            score = (self.lex.zipf(word) + CONFUSION_WEIGHT * logp
+                                     - SUBSTITUTION_PENALTY * k)
+                            if self.lex.zipf(word) >= MIN_CANDIDATE_ZIPF and \
+                                    score > out.get(word, -99):
+                                out[word] = score
+            if variant != low and self.lex.zipf(variant) >= 2.0:
+                out[variant] = max(out.get(variant, -99), self.lex.zipf(variant) - 0.5)
+        result = sorted(((s, w) for w, s in out.items()), reverse=True)
+        self._direct[low] = result
+        return result
+
+    def _digit_variants(self, low: str) -> list[str]:
+        """The token, and with "1" read as "i" where it stands among letters ("1mplementera")."""
+        if not self.conf.digit_i or not any(c in self.conf.digit_i for c in low) \
+                or not _HAS_LETTER.search(low):
+            return [low]
+        return [low, "".join("i" if c in self.conf.digit_i else c for c in low)]
+
+    def is_known(self, low: str) -> bool:
+        return self.lex.zipf(low) > 0
+
+    @functools.lru_cache(maxsize=200_000)
+    def _part_options(self, part: str, last: bool, restore: bool) -> tuple[tuple[float, str], ...]:
+        """(score, text) readings of one compound part: the part itself if known, its letter
+        restorations (when `restore`), and, for the last part, a known stem plus an inflection
+        ending ("förvaltning" + "arnas")."""
+        floor = MIN_LAST_PART_ZIPF if last else MIN_PART_ZIPF
+        options = {}
+        z = self.lex.zipf(part)
+        if z >= floor and part not in NOT_PARTS:
+            options[part] = min(z, PART_CAP)
+        if restore and any(c in self.conf.sources for c in part):
+            for score, word in self.direct_candidates(part)[:3]:
+                if self.lex.zipf(word) >= floor and word not in NOT_PARTS:
+                    options.setdefault(word, min(score, PART_CAP))
+        if last:
+            for ending in INFLECTIONS:
+                stem = part[: -len(ending)]
+                if part.endswith(ending) and len(stem) >= 4:
+                    for score, text in self._part_options(stem, False, restore):
+                        if self.lex.zipf(text) >= STEM_ZIPF:
+                            options.setdefault(text + ending, score - 0.5)
+        return tuple(sorted(((sc, w) for w, sc in options.items()), reverse=True)[:3])
+
+    def _compound(self, low: str, restore: bool) -> tuple[float, str] | None:
+        """Best reading of the token as known parts: 1-4 parts (a single part only with an
+        inflection ending), a linking -s- allowed between parts, the parts' letters restored
+        when `restore`. Score: mean part score less a penalty per extra part.
+        Returns (score, restored word) or None."""
+        n = len(low)
+        if n < 6 or not low.isalpha():
+            return None
+        # best[end][count] = (sum of part scores, text) for low[:end] read as `count` parts
+        best: list[dict[int, tuple[float, str]]] = [dict() for _ in range(n + 1)]
+        best[0][0] = (0.0, "")
+        for end in range(3, n + 1):
+            last = end == n
+            for start in range(max(0, end - 24), end - 2):
+                if not best[start]:
+                    continue
+                part = low[start:end]
+                readings = list(self._part_options(part, last, restore))
+                if not last and part.endswith("s") and len(part) > 4:  # linking -s-
+                    readings += [(sc, w + "s") for sc, w in
+                                 self._part_options(part[:-1], False, restore)]
+                for score, text in readings:
+                    for count, (total, head) in best[start].items():
+                        if count >= MAX_PARTS:
+                            continue
+                        key = count + 1
+                        if key not in best[end] or total + score > best[end][key][0]:
+                            best[end][key] = (total + score, head + text)
+        readings = [(total / count - PART_PENALTY * (count - 1), text)
+                    for count, (total, text) in best[n].items()]
+        return max(readings) if readings else None
+
+    # -- decisions -------------------------------------------------------------------------
+    def restore_unknown(self, low: str, compounds: bool = True) -> Restoration | None:
+        """For a token no word list knows: its best restoration, if clearly better than reading
+        it as it stands (a compound or inflected form of known words: "vräkningsförebyggande")."""
+        key = (low, compounds)
+        if key in self._unknown:
+            return self._unknown[key]
+        result = None
+        as_is = self._compound(low, restore=False)
+        as_is_score = as_is[0] if as_is is not None else -99.0
+        direct = self.direct_candidates(low)
+        if direct and direct[0][0] + DIRECT_BONUS > as_is_score + RESTORE_MARGIN:
+            result = Restoration(direct[0][1], "letters")
+        elif compounds and any(c in self.conf.sources or c in self.conf.digit_i for c in low):
+            for variant in self._digit_variants(low):
+                compound = self._compound(variant, restore=True)
+                if compound is not None and compound[1] != low \
+                        and compound[0] > as_is_score + RESTORE_MARGIN:
+                    result = Restoration(compound[1], "letters:compound")
+                    break
+        self._unknown[key] = result
+        return result
+
+    def restore_known(self, low: str) -> Restoration | None:
+        """On a garbled page: a known word whose restored form is far more common."""
+        z = self.lex.zipf(low)
+        for score, word in self.direct_candidates(low)[:1]:
+            if self.lex.zipf(word) >= z + KNOWN_WORD_DELTA and word != low:
+                return Restoration(word, "letters")
+        return None
+
+
+@dataclass
+class _Token:
+    start: int
+    end: int
+    text: str
+    next_char: str = ""
+
+    @property
+    def low(self) -> str:
+        return self.text.lower()
+
+
+def _is_abbreviation(token: str) -> bool:
+    letters = [c for c in token if c.isalpha()]
+    if not letters:
+        return True
+    if len(token) <= 4 and token.isupper():
+        return True
+    return any(c.isupper() for c in token[1:]) and not token.isupper()  # "FoU", "McKinsey"
+
+
+def _is_english(tokens: list[_Token]) -> bool:
+    lows = [t.low for t in tokens]
+    en = sum(1 for w in lows if w in _EN_FUNCTION)
+    sv = sum(1 for w in lows if w in _SV_FUNCTION)
+    return en >= 2 and en > sv
+
+
+class LetterRestoration:
+    """Proposes (start, end, replacement, rule) edits for one page's text."""
+
+    def __init__(self, restorer: Restorer | None = None):
+        self.restorer = restorer or Restorer()
+
+    def _tokens(self, text: str) -> list[list[_Token]]:
+        """Tokens outside protected spans, grouped by line."""
+        protected = [m.span() for m in _PROTECTED.finditer(text)]
+        lines: list[list[_Token]] = []
+        for line_match in re.finditer(r"[^\n]+", text):
+            line_tokens = []
+            for m in _TOKEN.finditer(line_match.group()):
+                start, end = line_match.start() + m.start(), line_match.start() + m.end()
+                if any(s < end and start < e for s, e in protected):
+                    continue
+                line_tokens.append(_Token(start, end, m.group(), text[end:end + 1]))
+            lines.append(line_tokens)
+        return lines
+
+    def garble_level(self, lines: list[list[_Token]]) -> float:
+        words = fixable = 0
+        r = self.restorer
+        for tokens in lines:
+            for t in tokens:
+                if len(t.text) < 2 or not _HAS_LETTER.search(t.text) or _is_abbreviation(t.text):
+                    continue
+                words += 1
+                if not r.is_known(t.low) and r.restore_unknown(t.low) is not None:
+                    fixable += 1
+        return fixable / words if words else 0.0
+
+    def edits(self, text: str) -> list[tuple[int, int, str, str]]:
+        lines = self._tokens(text)
+        garbled = self.garble_level(lines) >= GARBLED_PAGE
+        out = []
+        for tokens in lines:
+            if _is_english(tokens):
+                continue
+            for i, t in enumerate(tokens):
+                decision = self._decide(tokens, i, garbled)
+                if decision is not None:
+                    after = _apply_case(t.text, decision.after)
+                    if after != t.text:
+                        out.append((t.start, t.end, after, decision.rule))
+        return out
+
+    def _decide(self, tokens: list[_Token], i: int, garbled: bool) -> Restoration | None:
+        t = tokens[i]
+        low = t.low
+        prev = tokens[i - 1].low if i > 0 else ""
+        nxt = tokens[i + 1].text if i + 1 < len(tokens) else ""
+        if low == "1":
+            if garbled and t.next_char == " " and nxt and nxt[0].isalpha() \
+                    and nxt.lower() not in _NUMBER_AFTER \
+                    and prev not in _NUMBER_BEFORE and not prev.isdigit():
+                return Restoration("i", "letters:1-i")
+            return None
+        if len(low) < 2 or not _HAS_LETTER.search(low) or _is_abbreviation(t.text):
+            return None
+        r = self.restorer
+        if garbled:
+            context = self._context(low, prev, nxt)
+            if context is not None:
+                return context
+        if not r.is_known(low):
+            # On a clean page a compound reading never rewrites a name ("Hedenstedt") or a
+            # word that already has its Swedish letters ("förvaltningarnas").
+            careful = not garbled and (t.text[0].isupper() or not SWEDISH_LETTERS.isdisjoint(low))
+            return r.restore_unknown(low, compounds=not careful)
+        if garbled:
+            return r.restore_known(low)
+        return None
+
+    @staticmethod
+    def _context(low: str, prev: str, nxt: str) -> Restoration | None:
+        if low in ("ar", "&r", "4r"):
+            year = nxt.isdigit() or prev.isdigit() or prev in _YEAR_BEFORE
+            return Restoration("år" if year else "är", "letters:context")
+        return None
+
+
+@functools.lru_cache(maxsize=1)
+def default_restoration() -> LetterRestoration:
+    return LetterRestoration()
+
+
+__all__ = ["LetterRestoration", "Restorer", "ConfusionModel", "default_restoration"]

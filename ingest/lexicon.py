@@ -1,0 +1,79 @@
+"""Swedish lexical knowledge for the text repair: how common a word is, and which known words a
+garbled token could stand for.
+
+Three sources, one scale (Zipf: log10 of frequency per billion words):
+  - wordfreq's large Swedish list;
+  - the built-in gazetteer (ingest/data/gazetteer.txt): Stockholm's districts, nämnder,
+    förvaltningar and FoU vocabulary, counted as common words (GAZETTEER_ZIPF);
+  - a domain lexicon learned from the clean text already in the catalog (word -> count),
+    passed in by the caller.
+Compounds ("stadsdelsförvaltningarnas") are in none of these; `ingest.letters` analyses them
+from their parts.
+"""
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections import defaultdict
+from pathlib import Path
+
+from wordfreq import get_frequency_dict
+
+DATA = Path(__file__).parent / "data"
+GAZETTEER_ZIPF = 4.0
+SWEDISH_LETTERS = frozenset("åäöÅÄÖ")
+MASK = "\0"
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@functools.lru_cache(maxsize=1)
+def _wordfreq_zipf() -> dict[str, float]:
+    return {w: math.log10(f) + 9 for w, f in get_frequency_dict("sv", wordlist="large").items()
+            if f > 0}
+
+
+@functools.lru_cache(maxsize=1)
+def gazetteer_words() -> frozenset[str]:
+    words = set()
+    for line in (DATA / "gazetteer.txt").read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0]
+        for entry in line.split():
+            words.add(entry.lower())
+            words.update(w.lower() for w in _WORD.findall(entry))
+    return frozenset(words)
+
+
+def mask_key(word: str) -> str:
+    """The word with every å/ä/ö masked: the key that finds it from a garbled token."""
+    return "".join(MASK if c in SWEDISH_LETTERS else c for c in word)
+
+
+class Lexicon:
+    def __init__(self, domain: dict[str, int] | None = None):
+        zipf = dict(_wordfreq_zipf())
+        for w in gazetteer_words():
+            zipf[w] = max(zipf.get(w, 0.0), GAZETTEER_ZIPF)
+        for w, count in (domain or {}).items():
+            w = w.lower()
+            zipf[w] = max(zipf.get(w, 0.0), min(5.0, 2.5 + math.log10(max(count, 1))))
+        self._zipf = zipf
+        self._by_mask: dict[str, list[str]] | None = None
+
+    def zipf(self, word: str) -> float:
+        return self._zipf.get(word, 0.0)
+
+    def by_mask(self, key: str) -> list[str]:
+        """Known words with å/ä/ö exactly where the key is masked."""
+        if self._by_mask is None:
+            index = defaultdict(list)
+            for w, z in self._zipf.items():
+                if z >= 1.0 and not SWEDISH_LETTERS.isdisjoint(w):
+                    index[mask_key(w)].append(w)
+            self._by_mask = dict(index)
+        return self._by_mask.get(key, ())
+
+
+@functools.lru_cache(maxsize=4)
+def default_lexicon() -> Lexicon:
+    return Lexicon()
