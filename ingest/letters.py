@@ -119,9 +119,13 @@ def default_confusions() -> ConfusionModel:
 
 
 def _apply_case(original: str, restored: str) -> str:
+    """The original's case: all capitals, a capital first letter, or lower case. (A capital
+    inside a word is an OCR reading of a Swedish letter, "livsomrAdena": not kept.)"""
     if original.isupper() and len(original) > 1:
         return restored.upper()
-    return "".join(r.upper() if o.isupper() else r for o, r in zip(original, restored))
+    if original[0].isupper():
+        return restored[0].upper() + restored[1:]
+    return restored
 
 
 class Restorer:
@@ -278,12 +282,17 @@ class _Token:
 
 
 def _is_abbreviation(token: str) -> bool:
+    """"LSS", "FoU", "McKinsey"; but not "mOjlighet", whose capital is an OCR reading of ö."""
     letters = [c for c in token if c.isalpha()]
     if not letters:
         return True
     if len(token) <= 4 and token.isupper():
         return True
-    return any(c.isupper() for c in token[1:]) and not token.isupper()  # "FoU", "McKinsey"
+    inner = [c for c in token[1:] if c.isupper()]
+    if not inner or token.isupper():
+        return False
+    return not (len(token) >= 4 and all(c.lower() in default_confusions().sources
+                                        for c in inner))
 
 
 def _is_english(tokens: list[_Token]) -> bool:
@@ -329,21 +338,24 @@ class LetterRestoration:
         lines = self._tokens(text)
         garbled = self.garble_level(lines) >= GARBLED_PAGE
         out = []
+        previous = ""  # the word before, across line ends ("I bilaga\n1 redovisas")
         for tokens in lines:
             if _is_english(tokens):
+                previous = tokens[-1].low if tokens else previous
                 continue
             for i, t in enumerate(tokens):
-                decision = self._decide(tokens, i, garbled)
+                decision = self._decide(tokens, i, garbled, previous)
+                previous = t.low
                 if decision is not None:
                     after = _apply_case(t.text, decision.after)
                     if after != t.text:
                         out.append((t.start, t.end, after, decision.rule))
         return out
 
-    def _decide(self, tokens: list[_Token], i: int, garbled: bool) -> Restoration | None:
+    def _decide(self, tokens: list[_Token], i: int, garbled: bool,
+                prev: str) -> Restoration | None:
         t = tokens[i]
         low = t.low
-        prev = tokens[i - 1].low if i > 0 else ""
         nxt = tokens[i + 1].text if i + 1 < len(tokens) else ""
         if low == "1":
             if garbled and t.next_char == " " and nxt and nxt[0].isalpha() \
