@@ -39,7 +39,7 @@ MAX_MASKED = 4
 MAX_PARTS = 4
 PART_PENALTY = 1.0  # per compound part beyond the first
 STEM_ZIPF = 3.0  # a stem taking an inflection ending must be a common word
-RESTORE_MARGIN = 0.7  # a restoration must beat the token read as it stands by this much
+RESTORE_MARGIN = 0.5  # a restoration must beat the token read as it stands by this much
 DIRECT_BONUS = 1.0  # one known word is better evidence than a reading as a compound
 PART_CAP = 4.5  # a very common part ("genom", "för") does not make a compound likelier
 SUBSTITUTION_PENALTY = 0.3  # per restored letter: an unchanged reading wins a close call
@@ -48,7 +48,10 @@ NOT_PARTS = frozenset("den det dem des där när och att som för med men mot fr
                       "inte ett en han hon man vad var hur nu här sin sitt sina hos utan vid "
                       "efter under över mellan ande ande are ens".split())
 INFLECTIONS = ("arnas", "ernas", "ornas", "arna", "erna", "orna", "ens", "ets", "nas", "na",
-               "en", "et", "er", "ar", "or", "s")
+               "en", "et", "er", "ar", "or", "s", "a", "e", "t", "de", "te", "ts", "des", "tes",
+               # derivations: "kontrakt" + "ering", "samverk" + "an"
+               "ering", "eringen", "ing", "ingen", "ning", "ningen", "het", "heten", "else",
+               "ande", "ende", "an")
 CONFUSION_WEIGHT = 0.35  # weight of log10 P(ocr|letter) against Zipf frequency
 
 # Spans never touched: URLs, e-mail addresses, dnr, dates, amounts and other digit groups.
@@ -191,7 +194,10 @@ class Restorer:
         options = {}
         z = self.lex.zipf(part)
         if z >= floor and part not in NOT_PARTS:
-            options[part] = min(z, PART_CAP)
+            # A part that is itself a common garbling ("for" of "för") counts for less.
+            alternatives = self.direct_candidates(part)[:1] if not restore else []
+            doubt = max((self.lex.zipf(w) - z for _, w in alternatives), default=0.0)
+            options[part] = min(z, PART_CAP) - max(0.0, doubt)
         if restore and any(c in self.conf.sources for c in part):
             for score, word in self.direct_candidates(part)[:3]:
                 if self.lex.zipf(word) >= floor and word not in NOT_PARTS:
@@ -371,10 +377,9 @@ class LetterRestoration:
             if context is not None:
                 return context
         if not r.is_known(low):
-            # On a clean page a compound reading never rewrites a name ("Hedenstedt") or a
-            # word that already has its Swedish letters ("förvaltningarnas").
-            careful = not garbled and (t.text[0].isupper() or not SWEDISH_LETTERS.isdisjoint(low))
-            return r.restore_unknown(low, compounds=not careful)
+            # On a clean page only a whole known word may replace a token: a compound reading
+            # would rewrite rare words and names ("kontraktering", "Hedenstedt").
+            return r.restore_unknown(low, compounds=garbled)
         if garbled:
             return r.restore_known(low)
         return None
