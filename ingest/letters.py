@@ -47,6 +47,9 @@ SUBSTITUTION_PENALTY = 0.3  # per restored letter: an unchanged reading wins a c
 NOT_PARTS = frozenset("den det dem des där när och att som för med men mot från till eller "
                       "inte ett en han hon man vad var hur nu här sin sitt sina hos utan vid "
                       "efter under över mellan ande ande are ens".split())
+MERGED = "\1"  # stands for two OCR characters read for one Swedish letter
+MERGED_P = 0.01
+MERGE_PENALTY = -0.3
 INFLECTIONS = ("arnas", "ernas", "ornas", "arna", "erna", "orna", "ens", "ets", "nas", "na",
                "en", "et", "er", "ar", "or", "s", "a", "e", "t", "de", "te", "ts", "des", "tes",
                # derivations: "kontrakt" + "ering", "samverk" + "an"
@@ -148,32 +151,56 @@ class Restorer:
             return cached
         out: dict[str, float] = {}
         for variant in self._digit_variants(low):
-            positions = [i for i, c in enumerate(variant) if c in self.conf.sources]
-            limit = min(MAX_MASKED, len(positions)) if len(positions) <= 10 else 3
-            chars = list(variant)
-            for k in range(1, limit + 1):
-                for subset in itertools.combinations(positions, k):
-                    masked = chars.copy()
-                    for i in subset:
-                        masked[i] = MASK
-                    for word in self.lex.by_mask("".join(masked)):
-                        logp = 0.0
-                        for i in subset:
-                            p = self.conf.p(word[i], variant[i])
-                            if p <= 0:
-                                break
-                            logp += math.log10(p)
-                        else:
-                            score = (self.lex.zipf(word) + CONFUSION_WEIGHT * logp
-                                     - SUBSTITUTION_PENALTY * k)
-                            if self.lex.zipf(word) >= MIN_CANDIDATE_ZIPF and \
-                                    score > out.get(word, -99):
-                                out[word] = score
+            for score, word in self._masked_lookup(variant):
+                if score > out.get(word, -99):
+                    out[word] = score
             if variant != low and self.lex.zipf(variant) >= 2.0:
                 out[variant] = max(out.get(variant, -99), self.lex.zipf(variant) - 0.5)
+        if not out:
+            out = self._merged_candidates(low)
         result = sorted(((s, w) for w, s in out.items()), reverse=True)
         self._direct[low] = result
         return result
+
+    def _masked_lookup(self, variant: str) -> list[tuple[float, str]]:
+        """Known words equal to `variant` but for å/ä/ö at some of its confusable positions,
+        with their scores (frequency, confusion probabilities, number of changes)."""
+        found = []
+        positions = [i for i, c in enumerate(variant) if c in self.conf.sources or c == MERGED]
+        limit = min(MAX_MASKED, len(positions)) if len(positions) <= 10 else 3
+        chars = list(variant)
+        for k in range(1, limit + 1):
+            for subset in itertools.combinations(positions, k):
+                if MERGED in variant and variant.index(MERGED) not in subset:
+                    continue
+                masked = chars.copy()
+                for i in subset:
+                    masked[i] = MASK
+                for word in self.lex.by_mask("".join(masked)):
+                    logp = 0.0
+                    for i in subset:
+                        p = MERGED_P if variant[i] == MERGED else self.conf.p(word[i], variant[i])
+                        if p <= 0:
+                            break
+                        logp += math.log10(p)
+                    else:
+                        z = self.lex.zipf(word)
+                        if z >= MIN_CANDIDATE_ZIPF:
+                            found.append((z + CONFUSION_WEIGHT * logp
+                                          - SUBSTITUTION_PENALTY * k, word))
+        return found
+
+    def _merged_candidates(self, low: str) -> dict[str, float]:
+        """Two OCR characters for one Swedish letter ("Maitinstrument", "socialtjédnsten",
+        "pad"): each adjacent pair of confusable characters tried as one masked letter."""
+        out: dict[str, float] = {}
+        sources = self.conf.sources
+        for i in range(len(low) - 1):
+            if low[i] in sources and low[i + 1] in sources:
+                variant = low[:i] + MERGED + low[i + 2:]
+                for score, word in self._masked_lookup(variant):
+                    out[word] = max(out.get(word, -99), score + MERGE_PENALTY)
+        return out
 
     def _digit_variants(self, low: str) -> list[str]:
         """The token, and with "1" read as "i" where it stands among letters ("1mplementera")."""
