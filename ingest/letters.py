@@ -212,6 +212,10 @@ class Restorer:
     def is_known(self, low: str) -> bool:
         return self.lex.zipf(low) > 0
 
+    def is_valid_as_is(self, low: str) -> bool:
+        """A compound or inflected form of known words, read without any restoration."""
+        return self._compound(low, restore=False) is not None
+
     @functools.lru_cache(maxsize=200_000)
     def _part_options(self, part: str, last: bool, restore: bool) -> tuple[tuple[float, str], ...]:
         """(score, text) readings of one compound part: the part itself if known, its letter

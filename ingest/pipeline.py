@@ -19,13 +19,14 @@ from .metadata import extract_metadata
 from .ocr import OCR_FORMAT_VERSION
 from .pdf import extract_pdf_pages
 from .rawpage import RawPage
+from .quality import text_quality
 from .repair import repair_pages
 from .txt import extract_txt_pages
 
 log = logging.getLogger(__name__)
 
 #: Changes whenever any stage would give a different result for the same file.
-PIPELINE_VERSION = f"extract-1.{OCR_FORMAT_VERSION}.repair-1.meta-1"
+PIPELINE_VERSION = f"extract-1.{OCR_FORMAT_VERSION}.repair-2.meta-1"
 
 
 def sha256_file(path: Path) -> str:
@@ -70,7 +71,7 @@ def process(path: Path, *, filename: str | None = None, config: Config | None = 
     pages = [
         Page(number=i + 1, raw_text=rp.text, text=unicodedata.normalize("NFC", text),
              source=rp.source, ocr=rp.ocr, ocr_confidence=rp.confidence,
-             from_cache=rp.from_cache)
+             from_cache=rp.from_cache, quality=text_quality(text))
         for i, (rp, text) in enumerate(zip(raw_pages, texts))
     ]
     full_text = "\n\n".join(p.text for p in pages)

@@ -28,3 +28,17 @@ def known_word_ratio(text: str, lang: str = "sv") -> tuple[float, int]:
 def looks_garbled(text: str) -> bool:
     ratio, n = known_word_ratio(text)
     return n >= MIN_WORDS and ratio < GOOD_TEXT
+
+
+def text_quality(text: str) -> float | None:
+    """The stored per-page score: the share of words (3+ letters) that are Swedish words as
+    they stand after repair, counting compounds and inflected forms of known words
+    ("stadsdelsförvaltningarnas") as words. None for a page without words."""
+    from .letters import default_restoration
+
+    restorer = default_restoration().restorer
+    words = [w.lower() for w in _WORD.findall(text)]
+    if not words:
+        return None
+    known = sum(1 for w in words if restorer.is_known(w) or restorer.is_valid_as_is(w))
+    return round(known / len(words), 4)

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from .model import DocumentRecord, IndexDocument, PageRecord, ProcessedDocument
+from .model import DocumentRecord, IndexDocument, PageRecord, ProcessedDocument, Repair
 
 # Each migration takes the schema from version i to i+1. Never edit one that has shipped.
 MIGRATIONS: list[str] = [
@@ -61,6 +61,10 @@ MIGRATIONS: list[str] = [
         reason TEXT NOT NULL,
         message_sv TEXT NOT NULL
     );
+    """,
+    # 2: text quality per page (share of Swedish words after repair)
+    """
+    ALTER TABLE pages ADD COLUMN quality REAL;
     """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -166,9 +170,9 @@ class Catalog:
                                     values).lastrowid
             db.executemany(
                 "INSERT INTO pages (document_id, number, raw_text, text, source, ocr,"
-                " ocr_confidence, from_cache) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " ocr_confidence, from_cache, quality) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(doc_id, p.number, p.raw_text, p.text, p.source, int(p.ocr), p.ocr_confidence,
-                  int(p.from_cache)) for p in doc.pages])
+                  int(p.from_cache), p.quality) for p in doc.pages])
             db.executemany(
                 "INSERT INTO repairs (document_id, page, offset, before, after, rule)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
@@ -177,9 +181,16 @@ class Catalog:
 
     def get_pages(self, doc_id: int) -> list[PageRecord]:
         rows = self.db.execute(
-            "SELECT document_id, number, raw_text, text, source, ocr, ocr_confidence FROM pages"
+            "SELECT document_id, number, raw_text, text, source, ocr, ocr_confidence, quality"
+            " FROM pages"
             " WHERE document_id=? ORDER BY number", (doc_id,)).fetchall()
         return [PageRecord(**{**dict(r), "ocr": bool(r["ocr"])}) for r in rows]
+
+    def get_repairs(self, doc_id: int) -> list[Repair]:
+        rows = self.db.execute("SELECT page, offset, before, after, rule FROM repairs"
+                               " WHERE document_id=? ORDER BY page, offset, id",
+                               (doc_id,)).fetchall()
+        return [Repair(**dict(r)) for r in rows]
 
     def document_text(self, doc_id: int) -> str:
         rows = self.db.execute("SELECT text FROM pages WHERE document_id=? ORDER BY number",

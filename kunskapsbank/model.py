@@ -18,6 +18,7 @@ class Page:
     ocr: bool = False
     ocr_confidence: float | None = None  # mean Tesseract word confidence 0-100, OCR pages only
     from_cache: bool = False  # OCR text came from the OCR cache
+    quality: float | None = None  # share of words that are Swedish words after repair, 0-1
 
 
 @dataclass
@@ -155,6 +156,7 @@ class PageRecord:
     source: str
     ocr: bool
     ocr_confidence: float | None
+    quality: float | None = None
 
 
 @dataclass
