@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-from .lexicon import MASK, SWEDISH_LETTERS, Lexicon, default_lexicon
+from .lexicon import MASK, SWEDISH_LETTERS, Lexicon, default_lexicon, read_domain
 
 DATA = Path(__file__).parent / "data"
 
@@ -426,6 +426,18 @@ class LetterRestoration:
 @functools.lru_cache(maxsize=1)
 def default_restoration() -> LetterRestoration:
     return LetterRestoration()
+
+
+def restoration_for(domain_path: Path | None) -> LetterRestoration:
+    """The restoration with the catalog's domain lexicon, if that file exists."""
+    if domain_path is None or not Path(domain_path).is_file():
+        return default_restoration()
+    return _restoration_with_domain(str(domain_path), Path(domain_path).stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=2)
+def _restoration_with_domain(path: str, mtime_ns: int) -> LetterRestoration:
+    return LetterRestoration(Restorer(Lexicon(read_domain(Path(path)))))
 
 
 __all__ = ["LetterRestoration", "Restorer", "ConfusionModel", "default_restoration"]

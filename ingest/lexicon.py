@@ -77,3 +77,13 @@ class Lexicon:
 @functools.lru_cache(maxsize=4)
 def default_lexicon() -> Lexicon:
     return Lexicon()
+
+
+def read_domain(path: Path) -> dict[str, int]:
+    """A domain lexicon file: one "word<TAB>count" per line."""
+    words = {}
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        word, _, count = line.partition("\t")
+        if word and count.isdigit():
+            words[word] = int(count)
+    return words

@@ -19,6 +19,7 @@ from .metadata import extract_metadata
 from .ocr import OCR_FORMAT_VERSION
 from .pdf import extract_pdf_pages
 from .rawpage import RawPage
+from .letters import restoration_for
 from .quality import text_quality
 from .repair import repair_pages
 from .txt import extract_txt_pages
@@ -67,11 +68,12 @@ def process(path: Path, *, filename: str | None = None, config: Config | None = 
     for rp in raw_pages:
         rp.text = unicodedata.normalize("NFC", rp.text)
 
-    texts, repairs = repair_pages([rp.text for rp in raw_pages])
+    letters = restoration_for(config.domain_lexicon_path)
+    texts, repairs = repair_pages([rp.text for rp in raw_pages], letters)
     pages = [
         Page(number=i + 1, raw_text=rp.text, text=unicodedata.normalize("NFC", text),
              source=rp.source, ocr=rp.ocr, ocr_confidence=rp.confidence,
-             from_cache=rp.from_cache, quality=text_quality(text))
+             from_cache=rp.from_cache, quality=text_quality(text, letters))
         for i, (rp, text) in enumerate(zip(raw_pages, texts))
     ]
     full_text = "\n\n".join(p.text for p in pages)

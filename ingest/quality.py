@@ -30,13 +30,13 @@ def looks_garbled(text: str) -> bool:
     return n >= MIN_WORDS and ratio < GOOD_TEXT
 
 
-def text_quality(text: str) -> float | None:
+def text_quality(text: str, letters=None) -> float | None:
     """The stored per-page score: the share of words (3+ letters) that are Swedish words as
     they stand after repair, counting compounds and inflected forms of known words
     ("stadsdelsförvaltningarnas") as words. None for a page without words."""
     from .letters import default_restoration
 
-    restorer = default_restoration().restorer
+    restorer = (letters or default_restoration()).restorer
     words = [w.lower() for w in _WORD.findall(text)]
     if not words:
         return None

@@ -32,6 +32,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -40,7 +41,7 @@ from wordfreq import zipf_frequency
 
 from kunskapsbank.model import Repair
 
-from .letters import default_restoration
+from .letters import LetterRestoration, default_restoration
 
 MAX_PASSES = 3
 
@@ -310,14 +311,21 @@ class HyphenationRule(Rule):
         return out
 
 
+# The letter restoration in use for the current repair_pages() call (a domain lexicon may differ
+# per data directory); a ContextVar keeps concurrent calls apart.
+_LETTERS: ContextVar[LetterRestoration | None] = ContextVar("letters", default=None)
+
+
 class LetterRule(Rule):
     """OCR letter restoration (ingest.letters): å/ä/ö and "1" -> "i"."""
 
     name = "letters"
 
+    def prepare(self, pages):
+        return _LETTERS.get() or default_restoration()
+
     def edits(self, page, state):
-        return [Edit(start, end, after, rule)
-                for start, end, after, rule in default_restoration().edits(page.text)]
+        return [Edit(start, end, after, rule) for start, end, after, rule in state.edits(page.text)]
 
 
 RULES: list[Rule] = [
@@ -336,8 +344,18 @@ RULES: list[Rule] = [
 # Public API
 
 
-def repair_pages(raw_pages: list[str]) -> tuple[list[str], list[Repair]]:
-    """Repair the pages of one document. Returns (repaired pages, repairs made)."""
+def repair_pages(raw_pages: list[str], letters: LetterRestoration | None = None
+                 ) -> tuple[list[str], list[Repair]]:
+    """Repair the pages of one document. Returns (repaired pages, repairs made).
+    `letters`: the letter restoration to use (default: without a domain lexicon)."""
+    token = _LETTERS.set(letters)
+    try:
+        return _repair_pages(raw_pages)
+    finally:
+        _LETTERS.reset(token)
+
+
+def _repair_pages(raw_pages: list[str]) -> tuple[list[str], list[Repair]]:
     pages = [PageText(i + 1, raw) for i, raw in enumerate(raw_pages)]
     repairs: list[Repair] = []
     for _ in range(MAX_PASSES):

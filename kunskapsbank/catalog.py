@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
+from collections import Counter
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
@@ -68,6 +70,7 @@ MIGRATIONS: list[str] = [
     """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+_WORD = re.compile(r"[^\W\d_]{3,}")
 
 _DOC_COLUMNS = ("id, sha256, filename, media_type, size, added_at, language, dnr, document_type,"
                 " date, title, pipeline_version, page_count, ocr_page_count")
@@ -191,6 +194,18 @@ class Catalog:
                                " WHERE document_id=? ORDER BY page, offset, id",
                                (doc_id,)).fetchall()
         return [Repair(**dict(r)) for r in rows]
+
+    def clean_word_counts(self, min_quality: float) -> Counter:
+        """Word counts over born-digital pages (not OCR) of at least `min_quality` on which the
+        repair restored no letters: the catalog's own clean Swedish."""
+        counts: Counter = Counter()
+        rows = self.db.execute(
+            "SELECT text FROM pages p WHERE ocr = 0 AND quality >= ? AND NOT EXISTS ("
+            " SELECT 1 FROM repairs r WHERE r.document_id = p.document_id AND r.page = p.number"
+            " AND r.rule LIKE 'letters%')", (min_quality,))
+        for (text,) in rows:
+            counts.update(w.lower() for w in _WORD.findall(text))
+        return counts
 
     def document_text(self, doc_id: int) -> str:
         rows = self.db.execute("SELECT text FROM pages WHERE document_id=? ORDER BY number",

@@ -27,6 +27,11 @@ class Config:
         return self.home / "archive"
 
     @property
+    def domain_lexicon_path(self) -> Path:
+        """Words of the clean text in the catalog (word<TAB>count), for the text repair."""
+        return self.home / "lexicon" / "domain.tsv"
+
+    @property
     def ocr_cache_dir(self) -> Path:
         return self.home / "cache" / "ocr"
 

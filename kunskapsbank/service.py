@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 INGEST_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".docx", ".txt"}
 UNEXPECTED_ERROR_SV = "Ett oväntat fel inträffade när filen bearbetades. Originalet är sparat."
 INDEX_BATCH = 50
+DOMAIN_MIN_QUALITY = 0.95  # pages whose words may teach the repair
+DOMAIN_MIN_COUNT = 2  # a word must occur this often in clean text to be learned
 
 
 @dataclass
@@ -172,7 +174,22 @@ class Kunskapsbank:
                 finish(outcome, relpath, _process_in_worker(
                     str(self.archive.path(relpath)), name, outcome.sha256, self.config))
         self._index_ids(pending_index)
+        if summary.count("added"):
+            self.refresh_domain_lexicon()
         return summary
+
+    def refresh_domain_lexicon(self) -> int:
+        """Write the words of the catalog's clean text (born-digital pages that needed no letter
+        repair and read as Swedish) for the text repair of later documents. Returns the number
+        of words written."""
+        counts = self.catalog.clean_word_counts(min_quality=DOMAIN_MIN_QUALITY)
+        words = sorted((w, n) for w, n in counts.items() if n >= DOMAIN_MIN_COUNT)
+        path = self.config.domain_lexicon_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text("".join(f"{w}\t{n}\n" for w, n in words), encoding="utf-8")
+        tmp.replace(path)
+        return len(words)
 
     def _index_ids(self, ids: list[int]) -> None:
         if ids:

@@ -63,3 +63,18 @@ def test_index_is_rebuilt_from_the_catalog(config, tmp_path):
     assert kb.search("vräkningsförebyggande").total == 1
     assert kb.reindex() == 1
     kb.close()
+
+
+def test_clean_text_teaches_the_repair(config, tmp_path):
+    """Words of clean documents in the catalog become a domain lexicon that later repairs use."""
+    clean = ("Projektet Skrålgården prövar ett nytt arbetssätt. Skrålgården har goda resultat "
+             "och Skrålgården fortsätter nästa år.\n")
+    garbled = "Redovisning av Skralgarden: projektet har gatt bra.\n"
+    kb = Kunskapsbank(config)
+    before = kb.ingest_file(write(tmp_path / "garbled_first.txt", garbled))
+    assert "Skrålgården" not in kb.catalog.document_text(before.document_id)
+    kb.ingest_file(write(tmp_path / "clean.txt", clean))
+    assert "skrålgården\t3" in config.domain_lexicon_path.read_text(encoding="utf-8")
+    after = kb.ingest_file(write(tmp_path / "garbled_again.txt", garbled + "Ny rad.\n"))
+    assert "Skrålgården" in kb.catalog.document_text(after.document_id)
+    kb.close()
