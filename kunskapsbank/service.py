@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 INGEST_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".docx", ".txt"}
 UNEXPECTED_ERROR_SV = "Ett oväntat fel inträffade när filen bearbetades. Originalet är sparat."
 INDEX_BATCH = 50
-DOMAIN_MIN_QUALITY = 0.95  # pages whose words may teach the repair
+DOMAIN_MIN_QUALITY = 0.8  # pages whose words may teach the repair (with no letter repairs)
 DOMAIN_MIN_COUNT = 2  # a word must occur this often in clean text to be learned
 
 

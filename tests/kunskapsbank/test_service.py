@@ -67,8 +67,9 @@ def test_index_is_rebuilt_from_the_catalog(config, tmp_path):
 
 def test_clean_text_teaches_the_repair(config, tmp_path):
     """Words of clean documents in the catalog become a domain lexicon that later repairs use."""
-    clean = ("Projektet Skrålgården prövar ett nytt arbetssätt. Skrålgården har goda resultat "
-             "och Skrålgården fortsätter nästa år.\n")
+    clean = ("Projektet Skrålgården prövar ett nytt arbetssätt i staden. Skrålgården har goda "
+             "resultat för de boende i området, enligt förvaltningens utvärdering. Projektet "
+             "Skrålgården fortsätter nästa år.\n")
     garbled = "Redovisning av Skralgarden: projektet har gatt bra.\n"
     kb = Kunskapsbank(config)
     before = kb.ingest_file(write(tmp_path / "garbled_first.txt", garbled))
