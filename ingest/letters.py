@@ -24,6 +24,7 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 
 from .lexicon import MASK, SWEDISH_LETTERS, Lexicon, default_lexicon, read_domain
@@ -64,7 +65,8 @@ _PROTECTED = re.compile(
     r"|\b\d+(?:[.:/-]\d+)+\b"
     r"|\b\d{1,3}(?:[  ]\d{3})+\b",
 )
-_TOKEN = re.compile(r"[\w&]+")
+# One scan of a page: protected spans are matched first and so never become tokens.
+_SCAN = re.compile(r"(?P<prot>" + _PROTECTED.pattern + r")|(?P<tok>[\w&]+)|(?P<nl>\n)")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 
 # Swedish and English function words, to tell an English line from a Swedish one.
@@ -83,6 +85,7 @@ _NUMBER_AFTER = frozenset("januari februari mars april maj juni juli augusti sep
                           "månad månader år gång gånger person personer barn av".split())
 
 # Words that are Swedish both with and without their letters: decided by context.
+_CONTEXT_WORDS = frozenset(("ar", "&r", "4r"))
 _YEAR_BEFORE = frozenset("i per varje förra nästa detta samma hela ett två tre fyra fem sex sju "
                          "åtta nio tio några flera många första andra sista innevarande "
                          "kommande föregående".split())
@@ -306,22 +309,17 @@ class Restorer:
         return None
 
 
-@dataclass
-class _Token:
+class _Token(NamedTuple):
     start: int
     end: int
     text: str
-    next_char: str = ""
-
-    @property
-    def low(self) -> str:
-        return self.text.lower()
+    low: str
+    next_char: str
 
 
 def _is_abbreviation(token: str) -> bool:
     """"LSS", "FoU", "McKinsey"; but not "mOjlighet", whose capital is an OCR reading of ö."""
-    letters = [c for c in token if c.isalpha()]
-    if not letters:
+    if not _HAS_LETTER.search(token):
         return True
     if len(token) <= 4 and token.isupper():
         return True
@@ -333,42 +331,65 @@ def _is_abbreviation(token: str) -> bool:
 
 
 def _is_english(tokens: list[_Token]) -> bool:
-    lows = [t.low for t in tokens]
-    en = sum(1 for w in lows if w in _EN_FUNCTION)
-    sv = sum(1 for w in lows if w in _SV_FUNCTION)
-    return en >= 2 and en > sv
+    en = sum(1 for t in tokens if t.low in _EN_FUNCTION)
+    if en < 2:
+        return False
+    return en > sum(1 for t in tokens if t.low in _SV_FUNCTION)
+
+
+_CONTEXT = object()  # a decision that depends on the neighbouring words
+_SKIP = object()  # a token that is never a candidate (number, abbreviation, one letter)
+_CACHE_LIMIT = 300_000
 
 
 class LetterRestoration:
-    """Proposes (start, end, replacement, rule) edits for one page's text."""
+    """Proposes (start, end, replacement, rule) edits for one page's text.
+
+    Decisions that depend only on the token and the page's mode are memoised per token text:
+    archive text repeats its words, and this keeps the repair fast."""
 
     def __init__(self, restorer: Restorer | None = None):
         self.restorer = restorer or Restorer()
+        self._decisions: dict[tuple[str, bool], object] = {}
+        self._fixable: dict[str, bool | None] = {}
 
-    def _tokens(self, text: str) -> list[list[_Token]]:
-        """Tokens outside protected spans, grouped by line."""
-        protected = [m.span() for m in _PROTECTED.finditer(text)]
-        lines: list[list[_Token]] = []
-        for line_match in re.finditer(r"[^\n]+", text):
-            line_tokens = []
-            for m in _TOKEN.finditer(line_match.group()):
-                start, end = line_match.start() + m.start(), line_match.start() + m.end()
-                if any(s < end and start < e for s, e in protected):
-                    continue
-                line_tokens.append(_Token(start, end, m.group(), text[end:end + 1]))
-            lines.append(line_tokens)
+    @staticmethod
+    def _tokens(text: str) -> list[list[_Token]]:
+        """Tokens outside protected spans (URLs, e-mail, dnr, dates, amounts), by line."""
+        lines: list[list[_Token]] = [[]]
+        for m in _SCAN.finditer(text):
+            kind = m.lastgroup
+            if kind == "tok":
+                tok = m.group()
+                lines[-1].append(_Token(m.start(), m.end(), tok, tok.lower(),
+                                        text[m.end():m.end() + 1]))
+            elif kind == "nl":
+                lines.append([])
         return lines
+
+    def _is_fixable(self, tok: str) -> bool | None:
+        """None: not a word to count; True: an unknown word with a restoration."""
+        fixable = self._fixable.get(tok, _SKIP)
+        if fixable is _SKIP:
+            if len(tok) < 2 or _is_abbreviation(tok):
+                fixable = None
+            else:
+                low = tok.lower()
+                r = self.restorer
+                fixable = not r.is_known(low) and r.restore_unknown(low) is not None
+            if len(self._fixable) > _CACHE_LIMIT:
+                self._fixable.clear()
+            self._fixable[tok] = fixable
+        return fixable
 
     def garble_level(self, lines: list[list[_Token]]) -> float:
         words = fixable = 0
-        r = self.restorer
         for tokens in lines:
             for t in tokens:
-                if len(t.text) < 2 or not _HAS_LETTER.search(t.text) or _is_abbreviation(t.text):
-                    continue
-                words += 1
-                if not r.is_known(t.low) and r.restore_unknown(t.low) is not None:
-                    fixable += 1
+                f = self._is_fixable(t.text)
+                if f is not None:
+                    words += 1
+                    fixable += f
         return fixable / words if words else 0.0
 
     def edits(self, text: str) -> list[tuple[int, int, str, str]]:
@@ -376,48 +397,57 @@ class LetterRestoration:
         garbled = self.garble_level(lines) >= GARBLED_PAGE
         out = []
         previous = ""  # the word before, across line ends ("I bilaga\n1 redovisas")
+        decisions = self._decisions
         for tokens in lines:
+            if not tokens:
+                continue
             if _is_english(tokens):
-                previous = tokens[-1].low if tokens else previous
+                previous = tokens[-1].low
                 continue
             for i, t in enumerate(tokens):
-                decision = self._decide(tokens, i, garbled, previous)
+                decision = decisions.get((t.text, garbled))
+                if decision is None:
+                    decision = self._decide_alone(t.text, t.low, garbled)
+                    if len(decisions) > _CACHE_LIMIT:
+                        decisions.clear()
+                    decisions[(t.text, garbled)] = decision
+                if decision is _CONTEXT:
+                    decision = self._decide_in_context(tokens, i, previous)
                 previous = t.low
-                if decision is not None:
+                if isinstance(decision, Restoration):
                     after = _apply_case(t.text, decision.after)
                     if after != t.text:
                         out.append((t.start, t.end, after, decision.rule))
         return out
 
-    def _decide(self, tokens: list[_Token], i: int, garbled: bool,
-                prev: str) -> Restoration | None:
-        t = tokens[i]
-        low = t.low
-        nxt = tokens[i + 1].text if i + 1 < len(tokens) else ""
+    def _decide_alone(self, tok: str, low: str, garbled: bool) -> object:
+        """A Restoration, _SKIP (nothing to do) or _CONTEXT (ask _decide_in_context)."""
         if low == "1":
-            if garbled and t.next_char == " " and nxt and nxt[0].isalpha() \
+            return _CONTEXT if garbled else _SKIP
+        if len(low) < 2 or _is_abbreviation(tok):
+            return _SKIP
+        if garbled and low in _CONTEXT_WORDS:
+            return _CONTEXT
+        r = self.restorer
+        if not r.is_known(low):
+            # On a clean page only a whole known word may replace a token: a compound reading
+            # would rewrite rare words and names ("kontraktering", "Hedenstedt").
+            return r.restore_unknown(low, compounds=garbled) or _SKIP
+        if garbled:
+            return r.restore_known(low) or _SKIP
+        return _SKIP
+
+    @staticmethod
+    def _decide_in_context(tokens: list[_Token], i: int, prev: str) -> Restoration | None:
+        t = tokens[i]
+        nxt = tokens[i + 1].text if i + 1 < len(tokens) else ""
+        if t.low == "1":
+            if t.next_char == " " and nxt and nxt[0].isalpha() \
                     and nxt.lower() not in _NUMBER_AFTER \
                     and prev not in _NUMBER_BEFORE and not prev.isdigit():
                 return Restoration("i", "letters:1-i")
             return None
-        if len(low) < 2 or not _HAS_LETTER.search(low) or _is_abbreviation(t.text):
-            return None
-        r = self.restorer
-        if garbled:
-            context = self._context(low, prev, nxt)
-            if context is not None:
-                return context
-        if not r.is_known(low):
-            # On a clean page only a whole known word may replace a token: a compound reading
-            # would rewrite rare words and names ("kontraktering", "Hedenstedt").
-            return r.restore_unknown(low, compounds=garbled)
-        if garbled:
-            return r.restore_known(low)
-        return None
-
-    @staticmethod
-    def _context(low: str, prev: str, nxt: str) -> Restoration | None:
-        if low in ("ar", "&r", "4r"):
+        if t.low in ("ar", "&r", "4r"):
             year = nxt.isdigit() or prev.isdigit() or prev in _YEAR_BEFORE
             return Restoration("år" if year else "är", "letters:context")
         return None

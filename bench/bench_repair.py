@@ -1,0 +1,90 @@
+"""Repair throughput on one core, and peak memory, on a large synthetic text.
+
+The text: the five seeds' lines (three garbled, two clean) in random order, with the clean lines'
+Swedish words garbled by the confusion model at 50 % so that word forms vary as in a real
+archive; split into pages of ~400 words. Reports words/s for the whole repair (all rules), for the
+first pages (cold caches: lexicon loading excluded and reported apart) and overall.
+
+    .venv/bin/python bench/bench_repair.py [--words N]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import resource
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "tests" / "data" / "seeds"
+CONFUSIONS = ROOT / "ingest" / "data" / "confusions.json"
+WORD = re.compile(r"\w+")
+
+
+def synthetic_pages(n_words: int, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    lines = [line for path in sorted(SEEDS.glob("*.txt"))
+             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    table = json.loads(CONFUSIONS.read_text(encoding="utf-8"))["pairs"]
+    subs: dict[str, list[tuple[str, float]]] = {}
+    for row in table:
+        if row["correct"] != row["ocr"] and row["correct"] in "åäöÅÄÖ":
+            subs.setdefault(row["correct"], []).append((row["ocr"], row["p"]))
+
+    def garble(word: str) -> str:
+        if rng.random() > 0.5:
+            return word
+        return "".join(rng.choices([o for o, _ in subs[c]], [p for _, p in subs[c]])[0]
+                       if c in subs else c for c in word)
+
+    pages, page, count = [], [], 0
+    while count < n_words:
+        line = rng.choice(lines)
+        line = re.sub(r"\w+", lambda m: garble(m.group()), line)
+        page.append(line)
+        count += len(WORD.findall(line))
+        if sum(len(WORD.findall(x)) for x in page) >= 400:
+            pages.append("\n".join(page) + "\n")
+            page = []
+    if page:
+        pages.append("\n".join(page) + "\n")
+    return pages
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--words", type=int, default=300_000)
+    args = parser.parse_args()
+    pages = synthetic_pages(args.words)
+    words = [len(WORD.findall(p)) for p in pages]
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+    started = time.perf_counter()
+    from ingest.letters import default_restoration
+    from ingest.repair import repair_pages
+    default_restoration().restorer.lex.by_mask("")  # load word lists and the masked index
+    load_s = time.perf_counter() - started
+    rss_loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+    started = time.perf_counter()
+    first_n = max(1, len(pages) // 30)
+    n_repairs = 0
+    for i, page in enumerate(pages):
+        if i == first_n:
+            first_s = time.perf_counter() - started
+        n_repairs += len(repair_pages([page])[1])
+    total_s = time.perf_counter() - started
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    first_words = sum(words[:first_n])
+    print(f"text: {sum(words)} words on {len(pages)} pages; {n_repairs} repairs made")
+    print(f"lexicon load: {load_s:.2f} s (peak RSS {rss0 / 1024:.0f} -> {rss_loaded / 1024:.0f} MB)")
+    print(f"first {first_words} words (cold caches): {first_words / first_s:,.0f} words/s")
+    print(f"all {sum(words)} words: {sum(words) / total_s:,.0f} words/s in {total_s:.1f} s "
+          f"(target >= 50,000 words/s on one core)")
+    print(f"peak RSS: {rss / 1024:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
