@@ -47,11 +47,25 @@ def search():
 
 @bp.get("/documents/<int:id>")
 def document(id: int):
-    record = get_kb().catalog.get_document(id) if id <= MAX_ID else None
+    kb = get_kb()
+    record = kb.catalog.get_document(id) if id <= MAX_ID else None
     if record is None:
         raise ApiError("Dokumentet finns inte.", 404)
     data = record.to_json()
     data["pages"] = record.page_count
     data["url"] = url_for("documents.show", id=id)
     data["original_url"] = url_for("documents.original", id=id)
+    # Per page: text quality (share of Swedish words after the repair, 0-1, or null) and OCR.
+    data["pages_detail"] = [
+        {"number": p.number, "quality": p.quality, "ocr": p.ocr,
+         "ocr_confidence": p.ocr_confidence, "source": p.source}
+        for p in kb.catalog.get_pages(id)
+    ]
+    # `?rattelser=1`: every change the text repair made (offset into that page's raw text).
+    if request.args.get("rattelser") == "1":
+        data["repairs"] = [
+            {"page": r.page, "offset": r.offset, "before": r.before, "after": r.after,
+             "rule": r.rule}
+            for r in kb.catalog.get_repairs(id)
+        ]
     return jsonify(data)

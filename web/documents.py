@@ -1,6 +1,8 @@
 """One document: `/dokument/<id>` (metadata and text) and `/dokument/<id>/original` (download)."""
 from __future__ import annotations
 
+from collections import defaultdict
+
 from flask import Blueprint, abort, render_template, request, send_file
 
 from . import get_kb
@@ -23,7 +25,24 @@ def show(id: int):
     pages = kb.catalog.get_pages(id)
     # The query the user came from, so "back to the results" keeps it.
     q = clean_query(request.args.get("q"))[:1000]
-    return render_template("document.html", doc=record, pages=pages, q=q)
+    # `?rattelser=1`: what the text repair changed, per page; `?original=1` also opens each
+    # page's raw (unrepaired) text. Plain links, no JavaScript.
+    show_original = request.args.get("original") == "1"
+    show_repairs = show_original or request.args.get("rattelser") == "1"
+    repairs = kb.catalog.get_repairs(id)
+    repairs_by_page: dict[int, list] = defaultdict(list)
+    for repair in repairs:
+        repairs_by_page[repair.page].append(repair)
+    return render_template("document.html", doc=record, pages=pages, q=q,
+                           mean_quality=mean_quality(pages), repair_count=len(repairs),
+                           repairs_by_page=repairs_by_page, show_repairs=show_repairs,
+                           show_original=show_original)
+
+
+def mean_quality(pages) -> float | None:
+    """The document's text quality: the mean over the pages that have one."""
+    values = [p.quality for p in pages if p.quality is not None]
+    return sum(values) / len(values) if values else None
 
 
 @bp.get("/<int:id>/original")

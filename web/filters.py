@@ -1,6 +1,9 @@
 """Jinja filters: Swedish labels and number formats for what the templates show."""
 from __future__ import annotations
 
+import itertools
+import math
+
 from flask import Flask
 
 DOCUMENT_TYPE_LABELS = {
@@ -23,6 +26,30 @@ LANGUAGE_LABELS = {
     "ar": "Arabiska",
     "so": "Somaliska",
 }
+
+REPAIR_RULE_LABELS = {
+    "nfc": "Unicode-normalisering",
+    "mojibake": "Teckenkodning",
+    "placeholder": "Mallskräp",
+    "page-number": "Sidnummer",
+    "furniture": "Sidhuvud/sidfot",
+    "hyphenation": "Avstavning",
+    "letters": "Bokstav (OCR)",
+    "letters:compound": "Bokstav i sammansättning (OCR)",
+    "letters:context": "Bokstav efter sammanhang (OCR)",
+    "letters:1-i": "1 → i (OCR)",
+}
+
+WHITESPACE_NAMES = {
+    " ": "mellanslag",
+    "\n": "radbrytning",
+    "\t": "tabb",
+    "\r": "vagnretur",
+    "\f": "sidbrytning",
+    "\u00a0": "hårt mellanslag",
+}
+
+LOW_QUALITY = 0.85  # pages below this share of Swedish words get a note
 
 NBSP = "\u00a0"
 
@@ -62,9 +89,55 @@ def hit_count_sv(total: int) -> str:
     return f"{number_sv(total)}{NBSP}{'träff' if total == 1 else 'träffar'}"
 
 
+def repair_rule_label(rule: str | None) -> str:
+    if not rule:
+        return "Okänd"
+    return REPAIR_RULE_LABELS.get(rule, rule)
+
+
+def quality_percent(value: float | None) -> str:
+    """0.97 -> '97 %' (no-break space). Rounded down, so a page under the 85 % limit never
+    shows as '85 %'."""
+    if value is None:
+        return ""
+    return f"{math.floor(value * 100 + 1e-9)}{NBSP}%"
+
+
+def is_low_quality(value: float | None) -> bool:
+    return value is not None and value < LOW_QUALITY
+
+
+def visible_text(value: str | None) -> str:
+    """A repair's before/after text with its whitespace made visible (plain text; the template
+    escapes it): '' -> '(inget)', '\\n' -> '(radbrytning)', '  ' -> '(2 × mellanslag)'; inside
+    other text a line break shows as '↵' and spaces at the ends as '␣'."""
+    if not value:
+        return "(inget)"
+    if not value.strip():
+        parts = []
+        for char, group in itertools.groupby(value):
+            name = WHITESPACE_NAMES.get(char, f"U+{ord(char):04X}")
+            n = len(list(group))
+            parts.append(f"{n} × {name}" if n > 1 else name)
+        return "(" + " + ".join(parts) + ")"
+    core = value.strip(" ")
+    start = value.index(core)
+    text = "␣" * start + core + "␣" * (len(value) - start - len(core))
+    return text.replace("\r\n", "\n").replace("\n", "↵\n").replace("\t", "⇥")
+
+
+def is_blank(value: str | None) -> bool:
+    return not value or not value.strip()
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(document_type_label, "dokumenttyp")
     app.add_template_filter(language_label, "sprak")
     app.add_template_filter(number_sv, "tal")
     app.add_template_filter(filesize_sv, "filstorlek")
     app.add_template_filter(hit_count_sv, "antal_traffar")
+    app.add_template_filter(repair_rule_label, "rattelsetyp")
+    app.add_template_filter(quality_percent, "kvalitet")
+    app.add_template_filter(visible_text, "synlig_text")
+    app.add_template_test(is_low_quality, "lag_kvalitet")
+    app.add_template_test(is_blank, "tom")

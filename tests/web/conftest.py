@@ -54,6 +54,23 @@ DOCS = {
     ),
 }
 
+# A text as OCR leaves it: Swedish letters read wrong ("Socialndmnden"), a "1" for "i", a
+# hyphenated line end and markup from an old system, then a second page (after a form feed) that
+# the repair cannot save, so its text quality stays low.
+GARBLED = (
+    "protokoll_skannat.txt",
+    "Protokollsutdrag\n"
+    "Dnr 2.1-33/2017\n"
+    "2017-09-20\n"
+    "\n"
+    "Beslut om bilagor\n"
+    "\n"
+    "Socialndmnden godkinner forslaget. Arendet galler 1 bilagan. "
+    "Texten <script>alert(5)</script> finns kvar och ut-\nvecklingen fortsatter.\n"
+    "\f"
+    "Xqv brrlt omnkz tjrrp vvkl mnnop. Qxxr zzlp kvvtr. Socialndmnden.\n",
+)
+
 
 @dataclass
 class IngestedDoc:
@@ -107,3 +124,16 @@ def ingest_sample():
 def docs(kb, tmp_path) -> dict[str, IngestedDoc]:
     """The DOCS above, ingested through kb.ingest_file; keyed as in DOCS."""
     return ingest_docs(kb, tmp_path / "incoming")
+
+
+@pytest.fixture
+def garbled(kb, tmp_path) -> IngestedDoc:
+    """GARBLED above, ingested through kb.ingest_file: a document the text repair changed."""
+    filename, text = GARBLED
+    path = tmp_path / "garbled" / "garbled.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = text.encode("utf-8")
+    path.write_bytes(data)
+    outcome = kb.ingest_file(path, filename=filename)
+    assert outcome.status == "added", (filename, outcome)
+    return IngestedDoc(outcome.document_id, filename, data)

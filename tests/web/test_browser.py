@@ -68,3 +68,22 @@ def test_markup_in_documents_is_shown_as_text(server, page, docs):
     page.goto(server + "/?q=" + "<script>alert(3)</script>")
     expect(page.locator(".hit-count, .notice").first).to_be_visible()
     assert page.locator("main script").count() == 0
+
+
+def test_repairs_view_by_keyboard(server, page, garbled):
+    page.goto(f"{server}/dokument/{garbled.id}")
+    for _ in range(40):  # Tab through the page until the link has focus
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent") == "Visa rättelser":
+            break
+    expect(page.locator(":focus")).to_have_text("Visa rättelser")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**rattelser=1*")
+    table = page.get_by_role("table", name="Rättelser på sida 1: 8 ändringar")
+    expect(table).to_be_visible()
+    expect(table.get_by_role("row").nth(1)).to_contain_text("Socialnämnden")
+    expect(table).to_contain_text("Bokstav (OCR)")
+    # the raw text opens from the keyboard too (a native <details>, no JavaScript)
+    page.locator("summary").first.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".page-text.raw").first).to_contain_text("Socialndmnden godkinner")
