@@ -61,12 +61,11 @@ CONFUSION_WEIGHT = 0.35  # weight of log10 P(ocr|letter) against Zipf frequency
 # Spans never touched: URLs, e-mail addresses, dnr, dates, amounts and other digit groups.
 _PROTECTED = re.compile(
     r"(?:https?://|www\.)\S+"
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
     r"|\b\d+(?:[.:/-]\d+)+\b"
     r"|\b\d{1,3}(?:[  ]\d{3})+\b",
 )
-# One scan of a page: protected spans are matched first and so never become tokens.
-_SCAN = re.compile(r"(?P<prot>" + _PROTECTED.pattern + r")|(?P<tok>[\w&]+)|(?P<nl>\n)")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_TOKEN = re.compile(r"[\w&]+")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 
 # Swedish and English function words, to tell an English line from a Swedish one.
@@ -356,15 +355,24 @@ class LetterRestoration:
     @staticmethod
     def _tokens(text: str) -> list[list[_Token]]:
         """Tokens outside protected spans (URLs, e-mail, dnr, dates, amounts), by line."""
-        lines: list[list[_Token]] = [[]]
-        for m in _SCAN.finditer(text):
-            kind = m.lastgroup
-            if kind == "tok":
+        spans = [m.span() for m in _PROTECTED.finditer(text)]
+        if "@" in text:
+            spans = sorted(spans + [m.span() for m in _EMAIL.finditer(text)])
+        lines: list[list[_Token]] = []
+        offset = 0
+        k = 0  # first protected span that may still overlap
+        for line in text.split("\n"):
+            tokens = []
+            for m in _TOKEN.finditer(line):
+                start, end = offset + m.start(), offset + m.end()
+                while k < len(spans) and spans[k][1] <= start:
+                    k += 1
+                if k < len(spans) and spans[k][0] < end:
+                    continue
                 tok = m.group()
-                lines[-1].append(_Token(m.start(), m.end(), tok, tok.lower(),
-                                        text[m.end():m.end() + 1]))
-            elif kind == "nl":
-                lines.append([])
+                tokens.append(_Token(start, end, tok, tok.lower(), text[end:end + 1]))
+            lines.append(tokens)
+            offset += len(line) + 1
         return lines
 
     def _is_fixable(self, tok: str) -> bool | None:

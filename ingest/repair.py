@@ -178,8 +178,16 @@ _FTFY_CONFIG = ftfy.TextFixerConfig(
 )
 
 
+# Characters without which ftfy has nothing to fix: the lead bytes of UTF-8 read as cp1252 or
+# latin-1 ("Ã¥", "â€"), the C1/latin-1 symbol range and ligatures. Clean Swedish lines (å, ä,
+# ö, é, dashes, quotes) skip ftfy, which is slow.
+_MOJIBAKE_HINT = re.compile("[\u0080-\u00bf\u00c2\u00c3\u00e2\u0152\u0153\u0160\u0161"
+                            "\u0178\u017d\u017e\u0192\u02c6\u02dc\u2030\u2039\u203a\u20ac"
+                            "\u2122\ufb00-\ufb06]")
+
+
 def _ftfy_line(line: str) -> str:
-    if line.isascii():
+    if line.isascii() or not _MOJIBAKE_HINT.search(line):
         return line
     return ftfy.fix_text(line, config=_FTFY_CONFIG)
 
