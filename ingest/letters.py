@@ -24,7 +24,6 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 
 from .lexicon import MASK, SWEDISH_LETTERS, Lexicon, default_lexicon, read_domain
@@ -308,14 +307,6 @@ class Restorer:
         return None
 
 
-class _Token(NamedTuple):
-    start: int
-    end: int
-    text: str
-    low: str
-    next_char: str
-
-
 def _is_abbreviation(token: str) -> bool:
     """"LSS", "FoU", "McKinsey"; but not "mOjlighet", whose capital is an OCR reading of ö."""
     if not _HAS_LETTER.search(token):
@@ -329,11 +320,12 @@ def _is_abbreviation(token: str) -> bool:
                                         for c in inner))
 
 
-def _is_english(tokens: list[_Token]) -> bool:
-    en = sum(1 for t in tokens if t.low in _EN_FUNCTION)
+def _is_english(tokens: list[tuple[int, int, str]]) -> bool:
+    lows = [t[2].lower() for t in tokens]
+    en = sum(1 for w in lows if w in _EN_FUNCTION)
     if en < 2:
         return False
-    return en > sum(1 for t in tokens if t.low in _SV_FUNCTION)
+    return en > sum(1 for w in lows if w in _SV_FUNCTION)
 
 
 _CONTEXT = object()  # a decision that depends on the neighbouring words
@@ -353,48 +345,49 @@ class LetterRestoration:
         self._fixable: dict[str, bool | None] = {}
 
     @staticmethod
-    def _tokens(text: str) -> list[list[_Token]]:
-        """Tokens outside protected spans (URLs, e-mail, dnr, dates, amounts), by line."""
+    def _tokens(text: str) -> list[list[tuple[int, int, str]]]:
+        """(start, end, token) outside protected spans (URLs, e-mail, dnr, dates, amounts),
+        grouped by line."""
         spans = [m.span() for m in _PROTECTED.finditer(text)]
         if "@" in text:
             spans = sorted(spans + [m.span() for m in _EMAIL.finditer(text)])
-        lines: list[list[_Token]] = []
-        offset = 0
-        k = 0  # first protected span that may still overlap
-        for line in text.split("\n"):
-            tokens = []
-            for m in _TOKEN.finditer(line):
-                start, end = offset + m.start(), offset + m.end()
-                while k < len(spans) and spans[k][1] <= start:
+        lines: list[list[tuple[int, int, str]]] = [[]]
+        k, n_spans, last_end = 0, len(spans), 0
+        find = text.find
+        for m in _TOKEN.finditer(text):
+            start, end = m.span()
+            if n_spans:
+                while k < n_spans and spans[k][1] <= start:
                     k += 1
-                if k < len(spans) and spans[k][0] < end:
+                if k < n_spans and spans[k][0] < end:
                     continue
-                tok = m.group()
-                tokens.append(_Token(start, end, tok, tok.lower(), text[end:end + 1]))
-            lines.append(tokens)
-            offset += len(line) + 1
+            if find("\n", last_end, start) != -1:
+                lines.append([])
+            lines[-1].append((start, end, m.group()))
+            last_end = end
         return lines
 
     def _is_fixable(self, tok: str) -> bool | None:
         """None: not a word to count; True: an unknown word with a restoration."""
-        fixable = self._fixable.get(tok, _SKIP)
-        if fixable is _SKIP:
-            if len(tok) < 2 or _is_abbreviation(tok):
-                fixable = None
-            else:
-                low = tok.lower()
-                r = self.restorer
-                fixable = not r.is_known(low) and r.restore_unknown(low) is not None
-            if len(self._fixable) > _CACHE_LIMIT:
-                self._fixable.clear()
-            self._fixable[tok] = fixable
+        if len(tok) < 2 or _is_abbreviation(tok):
+            fixable = None
+        else:
+            low = tok.lower()
+            r = self.restorer
+            fixable = not r.is_known(low) and r.restore_unknown(low) is not None
+        if len(self._fixable) > _CACHE_LIMIT:
+            self._fixable.clear()
+        self._fixable[tok] = fixable
         return fixable
 
-    def garble_level(self, lines: list[list[_Token]]) -> float:
+    def garble_level(self, lines: list[list[tuple[int, int, str]]]) -> float:
         words = fixable = 0
+        known = self._fixable
         for tokens in lines:
-            for t in tokens:
-                f = self._is_fixable(t.text)
+            for _, _, tok in tokens:
+                f = known.get(tok, _SKIP)
+                if f is _SKIP:
+                    f = self._is_fixable(tok)
                 if f is not None:
                     words += 1
                     fixable += f
@@ -410,22 +403,25 @@ class LetterRestoration:
             if not tokens:
                 continue
             if _is_english(tokens):
-                previous = tokens[-1].low
+                previous = tokens[-1][2].lower()
                 continue
-            for i, t in enumerate(tokens):
-                decision = decisions.get((t.text, garbled))
+            for i, (start, end, tok) in enumerate(tokens):
+                decision = decisions.get((tok, garbled))
                 if decision is None:
-                    decision = self._decide_alone(t.text, t.low, garbled)
+                    decision = self._decide_alone(tok, tok.lower(), garbled)
                     if len(decisions) > _CACHE_LIMIT:
                         decisions.clear()
-                    decisions[(t.text, garbled)] = decision
+                    decisions[(tok, garbled)] = decision
                 if decision is _CONTEXT:
-                    decision = self._decide_in_context(tokens, i, previous)
-                previous = t.low
-                if isinstance(decision, Restoration):
-                    after = _apply_case(t.text, decision.after)
-                    if after != t.text:
-                        out.append((t.start, t.end, after, decision.rule))
+                    decision = self._decide_in_context(text, tokens, i, previous)
+                if decision is not _SKIP:
+                    previous = tok.lower()
+                    if isinstance(decision, Restoration):
+                        after = _apply_case(tok, decision.after)
+                        if after != tok:
+                            out.append((start, end, after, decision.rule))
+                else:
+                    previous = tok
         return out
 
     def _decide_alone(self, tok: str, low: str, garbled: bool) -> object:
@@ -446,16 +442,19 @@ class LetterRestoration:
         return _SKIP
 
     @staticmethod
-    def _decide_in_context(tokens: list[_Token], i: int, prev: str) -> Restoration | None:
-        t = tokens[i]
-        nxt = tokens[i + 1].text if i + 1 < len(tokens) else ""
-        if t.low == "1":
-            if t.next_char == " " and nxt and nxt[0].isalpha() \
+    def _decide_in_context(text: str, tokens: list[tuple[int, int, str]], i: int,
+                           prev: str) -> Restoration | None:
+        _, end, tok = tokens[i]
+        low = tok.lower()
+        prev = prev.lower()
+        nxt = tokens[i + 1][2] if i + 1 < len(tokens) else ""
+        if low == "1":
+            if text[end:end + 1] == " " and nxt and nxt[0].isalpha() \
                     and nxt.lower() not in _NUMBER_AFTER \
                     and prev not in _NUMBER_BEFORE and not prev.isdigit():
                 return Restoration("i", "letters:1-i")
             return None
-        if t.low in ("ar", "&r", "4r"):
+        if low in ("ar", "&r", "4r"):
             year = nxt.isdigit() or prev.isdigit() or prev in _YEAR_BEFORE
             return Restoration("år" if year else "är", "letters:context")
         return None

@@ -130,11 +130,15 @@ def _diff_edits(old: str, new: str, base: int) -> list[Edit]:
 class LineTransformRule(Rule):
     """A rule given by a function applied to each line."""
 
-    def __init__(self, name: str, fn: Callable[[str], str]):
+    def __init__(self, name: str, fn: Callable[[str], str],
+                 applies: Callable[[str], bool] = lambda text: True):
         self.name = name
         self.fn = fn
+        self.applies = applies  # a quick test on the whole page: False skips every line
 
     def edits(self, page, state):
+        if not self.applies(page.text):
+            return []
         out = []
         for start, end in _line_spans(page.text):
             line = page.text[start:end]
@@ -337,9 +341,11 @@ class LetterRule(Rule):
 
 
 RULES: list[Rule] = [
-    LineTransformRule("nfc", lambda s: unicodedata.normalize("NFC", s)),
-    LineTransformRule("mojibake", _ftfy_line),
-    LineTransformRule("mojibake", _sv_mojibake_line),
+    LineTransformRule("nfc", lambda s: unicodedata.normalize("NFC", s),
+                      lambda text: not unicodedata.is_normalized("NFC", text)),
+    LineTransformRule("mojibake", _ftfy_line,
+                      lambda text: not text.isascii() and _MOJIBAKE_HINT.search(text) is not None),
+    LineTransformRule("mojibake", _sv_mojibake_line, lambda text: "Ã" in text),
     RegexRemovalRule("placeholder", _PLACEHOLDER),
     RegexRemovalRule("page-number", _PAGE_NUMBER),
     FurnitureRule(),
