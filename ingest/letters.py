@@ -50,6 +50,8 @@ NOT_PARTS = frozenset("den det dem des där när och att som för med men mot fr
 MERGED = "\1"  # stands for two OCR characters read for one Swedish letter
 MERGED_P = 0.01
 MERGE_PENALTY = -0.3
+STEM_ENDINGS = ("r", "a", "e")
+MIN_COMPOUND_SCORE = 2.0  # a restored compound reading weaker than this is not used
 INFLECTIONS = ("arnas", "ernas", "ornas", "arna", "erna", "orna", "ens", "ets", "nas", "na",
                "en", "et", "er", "ar", "or", "s", "a", "e", "t", "de", "te", "ts", "des", "tes",
                # derivations: "kontrakt" + "ering", "samverk" + "an"
@@ -218,29 +220,41 @@ class Restorer:
         return self._compound(low, restore=False) is not None
 
     @functools.lru_cache(maxsize=200_000)
+    def _word_options(self, word: str, floor: float, restore: bool
+                      ) -> tuple[tuple[float, str], ...]:
+        """(score, text): the word itself if known, and its letter restorations."""
+        options = {}
+        z = self.lex.zipf(word)
+        if z >= floor and word not in NOT_PARTS:
+            # A part that is itself a common garbling ("for" of "för") counts for less.
+            alternatives = self.direct_candidates(word)[:1] if not restore else []
+            doubt = max((self.lex.zipf(w) - z for _, w in alternatives), default=0.0)
+            options[word] = min(z, PART_CAP) - max(0.0, doubt)
+        if restore and any(c in self.conf.sources for c in word):
+            for score, cand in self.direct_candidates(word)[:3]:
+                if self.lex.zipf(cand) >= floor and cand not in NOT_PARTS:
+                    options.setdefault(cand, min(score, PART_CAP))
+        return tuple(options.items())
+
+    @functools.lru_cache(maxsize=200_000)
     def _part_options(self, part: str, last: bool, restore: bool) -> tuple[tuple[float, str], ...]:
         """(score, text) readings of one compound part: the part itself if known, its letter
-        restorations (when `restore`), and, for the last part, a known stem plus an inflection
-        ending ("förvaltning" + "arnas")."""
+        restorations (when `restore`); for a first part also a stem form ("föräldra" of
+        "föräldrar"), for the last part a known stem plus an inflection ending
+        ("förvaltning" + "arnas")."""
         floor = MIN_LAST_PART_ZIPF if last else MIN_PART_ZIPF
-        options = {}
-        z = self.lex.zipf(part)
-        if z >= floor and part not in NOT_PARTS:
-            # A part that is itself a common garbling ("for" of "för") counts for less.
-            alternatives = self.direct_candidates(part)[:1] if not restore else []
-            doubt = max((self.lex.zipf(w) - z for _, w in alternatives), default=0.0)
-            options[part] = min(z, PART_CAP) - max(0.0, doubt)
-        if restore and any(c in self.conf.sources for c in part):
-            for score, word in self.direct_candidates(part)[:3]:
-                if self.lex.zipf(word) >= floor and word not in NOT_PARTS:
-                    options.setdefault(word, min(score, PART_CAP))
-        if last:
+        options = {w: sc for w, sc in self._word_options(part, floor, restore)}
+        if not last:
+            for ending in STEM_ENDINGS:
+                for text, score in self._word_options(part + ending, STEM_ZIPF, restore):
+                    if text.endswith(ending):
+                        options.setdefault(text[: -len(ending)], score - 0.3)
+        else:
             for ending in INFLECTIONS:
                 stem = part[: -len(ending)]
                 if part.endswith(ending) and len(stem) >= 4:
-                    for score, text in self._part_options(stem, False, restore):
-                        if self.lex.zipf(text) >= STEM_ZIPF:
-                            options.setdefault(text + ending, score - 0.5)
+                    for text, score in self._word_options(stem, STEM_ZIPF, restore):
+                        options.setdefault(text + ending, score - 0.5)
         return tuple(sorted(((sc, w) for w, sc in options.items()), reverse=True)[:3])
 
     def _compound(self, low: str, restore: bool) -> tuple[float, str] | None:
@@ -292,6 +306,7 @@ class Restorer:
             for variant in self._digit_variants(low):
                 compound = self._compound(variant, restore=True)
                 if compound is not None and compound[1] != low \
+                        and compound[0] >= MIN_COMPOUND_SCORE \
                         and compound[0] > as_is_score + RESTORE_MARGIN:
                     result = Restoration(compound[1], "letters:compound")
                     break

@@ -22,6 +22,7 @@ from wordfreq import get_frequency_dict
 
 DATA = Path(__file__).parent / "data"
 GAZETTEER_ZIPF = 4.0
+GAZETTEER_BONUS = 1.0  # the archive's own vocabulary is likelier here than in general Swedish
 SWEDISH_LETTERS = frozenset("åäöÅÄÖ")
 MASK = "\0"
 _WORD = re.compile(r"[^\W\d_]+")
@@ -53,7 +54,7 @@ class Lexicon:
     def __init__(self, domain: dict[str, int] | None = None):
         zipf = dict(_wordfreq_zipf())
         for w in gazetteer_words():
-            zipf[w] = max(zipf.get(w, 0.0), GAZETTEER_ZIPF)
+            zipf[w] = max(zipf.get(w, 0.0) + GAZETTEER_BONUS, GAZETTEER_ZIPF)
         for w, count in (domain or {}).items():
             w = w.lower()
             zipf[w] = max(zipf.get(w, 0.0), min(5.0, 2.5 + math.log10(max(count, 1))))
