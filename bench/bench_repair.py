@@ -64,7 +64,7 @@ def main() -> None:
     started = time.perf_counter()
     from ingest.letters import default_restoration
     from ingest.repair import repair_pages
-    default_restoration().restorer.lex.by_mask("")  # load word lists and the masked index
+    default_restoration().restorer.warm()  # load the word lists and the lookup index
     load_s = time.perf_counter() - started
     rss_loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 

@@ -18,7 +18,6 @@ URLs and e-mail addresses are protected spans and never touched.
 from __future__ import annotations
 
 import functools
-import itertools
 import json
 import math
 import re
@@ -26,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-from .lexicon import MASK, SWEDISH_LETTERS, Lexicon, default_lexicon, read_domain
+from .lexicon import SWEDISH_LETTERS, Lexicon, default_lexicon, read_domain
 
 DATA = Path(__file__).parent / "data"
 
@@ -35,12 +34,12 @@ KNOWN_WORD_DELTA = 1.0  # garbled pages: a known word yields to a form this much
 MIN_CANDIDATE_ZIPF = 1.0
 MIN_PART_ZIPF = 2.6  # compound parts must be reasonably common words
 MIN_LAST_PART_ZIPF = 2.0
-MAX_MASKED = 4
+MAX_MERGED = 4  # at most this many letters restored besides a merged pair
 MAX_PARTS = 4
 PART_PENALTY = 1.0  # per compound part beyond the first
 STEM_ZIPF = 3.0  # a stem taking an inflection ending must be a common word
 RESTORE_MARGIN = 0.5  # a restoration must beat the token read as it stands by this much
-DIRECT_BONUS = 1.0  # one known word is better evidence than a reading as a compound
+DIRECT_BONUS = 1.3  # one known word is better evidence than a reading as a compound
 PART_CAP = 4.5  # a very common part ("genom", "för") does not make a compound likelier
 SUBSTITUTION_PENALTY = 0.3  # per restored letter: an unchanged reading wins a close call
 # Function words are no compound parts ("namnden" is not "namn" + "den").
@@ -143,13 +142,17 @@ class Restorer:
     def __init__(self, lexicon: Lexicon | None = None, confusions: ConfusionModel | None = None):
         self.lex = lexicon or default_lexicon()
         self.conf = confusions or default_confusions()
-        self._direct: dict[str, list[tuple[float, str]]] = {}
+        self._direct: dict[tuple[str, bool], list[tuple[float, str]]] = {}
+        self._by_skeleton: dict[str, list[str]] | None = None
+        wild = set(self.conf.sources) | set(SWEDISH_LETTERS) | {MERGED}
+        self._wild = str.maketrans({c: "\2" for c in wild})
         self._unknown: dict[tuple[str, bool], Restoration | None] = {}
 
     # -- knowledge -------------------------------------------------------------------------
-    def direct_candidates(self, low: str) -> list[tuple[float, str]]:
-        """(score, word) for known words the token could be a garbling of, best first."""
-        cached = self._direct.get(low)
+    def direct_candidates(self, low: str, merged: bool = False) -> list[tuple[float, str]]:
+        """(score, word) for known words the token could be a garbling of, best first.
+        `merged`: also try two OCR characters for one letter (whole tokens only: costly)."""
+        cached = self._direct.get((low, merged))
         if cached is not None:
             return cached
         out: dict[str, float] = {}
@@ -159,38 +162,48 @@ class Restorer:
                     out[word] = score
             if variant != low and self.lex.zipf(variant) >= 2.0:
                 out[variant] = max(out.get(variant, -99), self.lex.zipf(variant) - 0.5)
-        if not out:
+        if not out and merged:
             out = self._merged_candidates(low)
         result = sorted(((s, w) for w, s in out.items()), reverse=True)
-        self._direct[low] = result
+        self._direct[(low, merged)] = result
         return result
+
+    def warm(self) -> None:
+        """Build the lookup index now rather than on the first unknown word."""
+        self._masked_lookup("")
+
+    def _skeleton(self, word: str) -> str:
+        """The word with every letter an OCR reading of å/ä/ö could stand in, and å/ä/ö
+        themselves, as one wildcard: a garbled token and its word share their skeleton."""
+        return word.translate(self._wild)
 
     def _masked_lookup(self, variant: str) -> list[tuple[float, str]]:
         """Known words equal to `variant` but for å/ä/ö at some of its confusable positions,
         with their scores (frequency, confusion probabilities, number of changes)."""
+        if self._by_skeleton is None:
+            index: dict[str, list[str]] = {}
+            for w, z in self.lex.items():
+                if z >= MIN_CANDIDATE_ZIPF and not SWEDISH_LETTERS.isdisjoint(w):
+                    index.setdefault(self._skeleton(w), []).append(w)
+            self._by_skeleton = index
         found = []
-        positions = [i for i, c in enumerate(variant) if c in self.conf.sources or c == MERGED]
-        limit = min(MAX_MASKED, len(positions)) if len(positions) <= 10 else 3
-        chars = list(variant)
-        for k in range(1, limit + 1):
-            for subset in itertools.combinations(positions, k):
-                if MERGED in variant and variant.index(MERGED) not in subset:
+        p_of = self.conf.p
+        for word in self._by_skeleton.get(self._skeleton(variant), ()):
+            logp, k = 0.0, 0
+            for c, w in zip(variant, word):
+                if c == w:
                     continue
-                masked = chars.copy()
-                for i in subset:
-                    masked[i] = MASK
-                for word in self.lex.by_mask("".join(masked)):
-                    logp = 0.0
-                    for i in subset:
-                        p = MERGED_P if variant[i] == MERGED else self.conf.p(word[i], variant[i])
-                        if p <= 0:
-                            break
-                        logp += math.log10(p)
-                    else:
-                        z = self.lex.zipf(word)
-                        if z >= MIN_CANDIDATE_ZIPF:
-                            found.append((z + CONFUSION_WEIGHT * logp
-                                          - SUBSTITUTION_PENALTY * k, word))
+                if w not in SWEDISH_LETTERS:
+                    break
+                p = MERGED_P if c == MERGED else p_of(w, c)
+                if p <= 0:
+                    break
+                logp += math.log10(p)
+                k += 1
+            else:
+                if k and (MERGED not in variant or k <= MAX_MERGED):
+                    found.append((self.lex.zipf(word) + CONFUSION_WEIGHT * logp
+                                  - SUBSTITUTION_PENALTY * k, word))
         return found
 
     def _merged_candidates(self, low: str) -> dict[str, float]:
@@ -227,7 +240,7 @@ class Restorer:
         z = self.lex.zipf(word)
         if z >= floor and word not in NOT_PARTS:
             # A part that is itself a common garbling ("for" of "för") counts for less.
-            alternatives = self.direct_candidates(word)[:1] if not restore else []
+            alternatives = self.direct_candidates(word)[:1]
             doubt = max((self.lex.zipf(w) - z for _, w in alternatives), default=0.0)
             options[word] = min(z, PART_CAP) - max(0.0, doubt)
         if restore and any(c in self.conf.sources for c in word):
@@ -299,7 +312,7 @@ class Restorer:
         result = None
         as_is = self._compound(low, restore=False)
         as_is_score = as_is[0] if as_is is not None else -99.0
-        direct = self.direct_candidates(low)
+        direct = self.direct_candidates(low, merged=True)
         if direct and direct[0][0] + DIRECT_BONUS > as_is_score + RESTORE_MARGIN:
             result = Restoration(direct[0][1], "letters")
         elif compounds and any(c in self.conf.sources or c in self.conf.digit_i for c in low):
@@ -414,7 +427,7 @@ class LetterRestoration:
         out = []
         previous = ""  # the word before, across line ends ("I bilaga\n1 redovisas")
         decisions = self._decisions
-        for tokens in lines:
+        for li, tokens in enumerate(lines):
             if not tokens:
                 continue
             if _is_english(tokens):
@@ -428,7 +441,9 @@ class LetterRestoration:
                         decisions.clear()
                     decisions[(tok, garbled)] = decision
                 if decision is _CONTEXT:
-                    decision = self._decide_in_context(text, tokens, i, previous)
+                    following = tokens[i + 1][2] if i + 1 < len(tokens) else \
+                        _next_line_word(lines, li)
+                    decision = self._decide_in_context(text, tokens[i], following, previous)
                 if decision is not _SKIP:
                     previous = tok.lower()
                     if isinstance(decision, Restoration):
@@ -457,12 +472,11 @@ class LetterRestoration:
         return _SKIP
 
     @staticmethod
-    def _decide_in_context(text: str, tokens: list[tuple[int, int, str]], i: int,
+    def _decide_in_context(text: str, token: tuple[int, int, str], nxt: str,
                            prev: str) -> Restoration | None:
-        _, end, tok = tokens[i]
+        _, end, tok = token
         low = tok.lower()
         prev = prev.lower()
-        nxt = tokens[i + 1][2] if i + 1 < len(tokens) else ""
         if low == "1":
             if text[end:end + 1] == " " and nxt and nxt[0].isalpha() \
                     and nxt.lower() not in _NUMBER_AFTER \
@@ -473,6 +487,14 @@ class LetterRestoration:
             year = nxt.isdigit() or prev.isdigit() or prev in _YEAR_BEFORE
             return Restoration("år" if year else "är", "letters:context")
         return None
+
+
+def _next_line_word(lines: list[list[tuple[int, int, str]]], line: int) -> str:
+    """The first word after line `line` (the context of a line's last word)."""
+    for tokens in lines[line + 1:]:
+        if tokens:
+            return tokens[0][2]
+    return ""
 
 
 @functools.lru_cache(maxsize=1)

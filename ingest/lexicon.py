@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections import defaultdict
 from pathlib import Path
 
 from wordfreq import get_frequency_dict
@@ -24,7 +23,6 @@ DATA = Path(__file__).parent / "data"
 GAZETTEER_ZIPF = 4.0
 GAZETTEER_BONUS = 1.0  # the archive's own vocabulary is likelier here than in general Swedish
 SWEDISH_LETTERS = frozenset("åäöÅÄÖ")
-MASK = "\0"
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -45,11 +43,6 @@ def gazetteer_words() -> frozenset[str]:
     return frozenset(words)
 
 
-def mask_key(word: str) -> str:
-    """The word with every å/ä/ö masked: the key that finds it from a garbled token."""
-    return "".join(MASK if c in SWEDISH_LETTERS else c for c in word)
-
-
 class Lexicon:
     def __init__(self, domain: dict[str, int] | None = None):
         zipf = dict(_wordfreq_zipf())
@@ -59,20 +52,13 @@ class Lexicon:
             w = w.lower()
             zipf[w] = max(zipf.get(w, 0.0), min(5.0, 2.5 + math.log10(max(count, 1))))
         self._zipf = zipf
-        self._by_mask: dict[str, list[str]] | None = None
 
     def zipf(self, word: str) -> float:
         return self._zipf.get(word, 0.0)
 
-    def by_mask(self, key: str) -> list[str]:
-        """Known words with å/ä/ö exactly where the key is masked."""
-        if self._by_mask is None:
-            index = defaultdict(list)
-            for w, z in self._zipf.items():
-                if z >= 1.0 and not SWEDISH_LETTERS.isdisjoint(w):
-                    index[mask_key(w)].append(w)
-            self._by_mask = dict(index)
-        return self._by_mask.get(key, ())
+    def items(self):
+        """(word, zipf) for every word known."""
+        return self._zipf.items()
 
 
 @functools.lru_cache(maxsize=4)
