@@ -478,7 +478,8 @@ class LetterRestoration:
         low = tok.lower()
         prev = prev.lower()
         if low == "1":
-            if text[end:end + 1] == " " and nxt and nxt[0].isalpha() \
+            gap = text[end:end + 1]
+            if (gap == " " or (gap == "\n" and nxt[:1].islower())) and nxt and nxt[0].isalpha() \
                     and nxt.lower() not in _NUMBER_AFTER \
                     and prev not in _NUMBER_BEFORE and not prev.isdigit():
                 return Restoration("i", "letters:1-i")
