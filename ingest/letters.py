@@ -276,7 +276,7 @@ class Restorer:
         when `restore`. Score: mean part score less a penalty per extra part.
         Returns (score, restored word) or None."""
         n = len(low)
-        if n < 6 or not low.isalpha():
+        if n < 6 or not all(c.isalpha() or c in self.conf.sources for c in low):
             return None
         # best[end][count] = (sum of part scores, text) for low[:end] read as `count` parts
         best: list[dict[int, tuple[float, str]]] = [dict() for _ in range(n + 1)]
@@ -291,6 +291,13 @@ class Restorer:
                 if not last and part.endswith("s") and len(part) > 4:  # linking -s-
                     readings += [(sc, w + "s") for sc, w in
                                  self._part_options(part[:-1], False, restore)]
+                # "process" + "stöd" is written "processtöd": of three equal consonants at a
+                # boundary one is dropped, so the part may begin with the head's last letter.
+                if start >= 2 and low[start - 1] == low[start - 2] \
+                        and low[start - 1] not in "aeiouyåäö":
+                    readings += [(sc, w[1:]) for sc, w in
+                                 self._part_options(low[start - 1:end], last, restore)
+                                 if w[:1] == low[start - 1]]
                 for score, text in readings:
                     for count, (total, head) in best[start].items():
                         if count >= MAX_PARTS:
