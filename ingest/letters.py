@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-from .lexicon import SWEDISH_LETTERS, Lexicon, default_lexicon, read_domain
+from .lexicon import SWEDISH_LETTERS, Lexicon, default_lexicon, proper_names, read_domain
 
 DATA = Path(__file__).parent / "data"
 
@@ -455,6 +455,10 @@ class LetterRestoration:
                     previous = tok.lower()
                     if isinstance(decision, Restoration):
                         after = _apply_case(tok, decision.after)
+                        if after[0] in "ÅÄÖ" and tok[0] in "AO" and tok[1:].islower() \
+                                and _mid_sentence(text, start) \
+                                and not _is_proper_name(decision.after):
+                            after = after[0].lower() + after[1:]  # "ökat" read as "Okat"
                         if after != tok:
                             out.append((start, end, after, decision.rule))
                 else:
@@ -495,6 +499,20 @@ class LetterRestoration:
             year = nxt.isdigit() or prev.isdigit() or prev in _YEAR_BEFORE
             return Restoration("år" if year else "är", "letters:context")
         return None
+
+
+def _is_proper_name(word: str) -> bool:
+    """A name the gazetteer writes with a capital, also inflected ("Östermalms")."""
+    names = proper_names()
+    return word in names or (word.endswith("s") and word[:-1] in names)
+
+
+def _mid_sentence(text: str, start: int) -> bool:
+    """The token at `start` follows a word or comma on its line (no capital is due there)."""
+    before = text[max(0, start - 40):start].rstrip(" \t")
+    if not before or before.endswith("\n"):
+        return False
+    return before[-1].isalnum() or before[-1] in ",;"
 
 
 def _next_line_word(lines: list[list[tuple[int, int, str]]], line: int) -> str:

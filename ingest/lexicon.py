@@ -33,6 +33,17 @@ def _wordfreq_zipf() -> dict[str, float]:
 
 
 @functools.lru_cache(maxsize=1)
+def proper_names() -> frozenset[str]:
+    """Gazetteer words written with a capital ("Östermalm"), lower-cased."""
+    names = set()
+    for line in (DATA / "gazetteer.txt").read_text(encoding="utf-8").splitlines():
+        for word in _WORD.findall(line.split("#", 1)[0]):
+            if word[0].isupper():
+                names.add(word.lower())
+    return frozenset(names)
+
+
+@functools.lru_cache(maxsize=1)
 def gazetteer_words() -> frozenset[str]:
     words = set()
     for line in (DATA / "gazetteer.txt").read_text(encoding="utf-8").splitlines():
