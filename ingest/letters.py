@@ -48,6 +48,7 @@ NOT_PARTS = frozenset("den det dem des där när och att som för med men mot fr
                       "efter under över mellan ande ande are ens".split())
 MERGED = "\1"  # stands for two OCR characters read for one Swedish letter
 MERGED_P = 0.01
+DROPPED = "\3"  # stands for a Swedish letter the OCR left out ("fr" for "för")
 MERGE_PENALTY = -0.3
 STEM_ENDINGS = ("r", "a", "e")
 MIN_COMPOUND_SCORE = 2.0  # a restored compound reading weaker than this is not used
@@ -115,6 +116,8 @@ class ConfusionModel:
             table[(letter, ocr)] = max(table.get((letter, ocr), 0.0), float(pair["p"]))
         self.table = table
         self.sources = frozenset(o for (letter, o) in table if letter in SWEDISH_LETTERS)
+        dropped = [p for p in measured if p["ocr"] == "" and p["correct"] in SWEDISH_LETTERS]
+        self.p_dropped = max((float(p["p"]) for p in dropped), default=0.0)
         self.digit_i = frozenset(o for (letter, o) in table if letter == "i" and o.isdigit())
 
     def p(self, letter: str, ocr: str) -> float:
@@ -144,7 +147,7 @@ class Restorer:
         self.conf = confusions or default_confusions()
         self._direct: dict[tuple[str, bool], list[tuple[float, str]]] = {}
         self._by_skeleton: dict[str, list[str]] | None = None
-        wild = set(self.conf.sources) | set(SWEDISH_LETTERS) | {MERGED}
+        wild = set(self.conf.sources) | set(SWEDISH_LETTERS) | {MERGED, DROPPED}
         self._wild = str.maketrans({c: "\2" for c in wild})
         self._unknown: dict[tuple[str, bool], Restoration | None] = {}
 
@@ -195,27 +198,32 @@ class Restorer:
                     continue
                 if w not in SWEDISH_LETTERS:
                     break
-                p = MERGED_P if c == MERGED else p_of(w, c)
+                p = MERGED_P if c == MERGED else self.conf.p_dropped if c == DROPPED \
+                    else p_of(w, c)
                 if p <= 0:
                     break
                 logp += math.log10(p)
                 k += 1
             else:
-                if k and (MERGED not in variant or k <= MAX_MERGED):
+                if k and ((MERGED not in variant and DROPPED not in variant)
+                          or k <= MAX_MERGED):
                     found.append((self.lex.zipf(word) + CONFUSION_WEIGHT * logp
                                   - SUBSTITUTION_PENALTY * k, word))
         return found
 
     def _merged_candidates(self, low: str) -> dict[str, float]:
         """Two OCR characters for one Swedish letter ("Maitinstrument", "socialtjédnsten",
-        "pad"): each adjacent pair of confusable characters tried as one masked letter."""
+        "pad"): each adjacent pair of confusable characters tried as one masked letter; and
+        a Swedish letter the OCR dropped ("frbattrad"): a masked letter inserted anywhere."""
         out: dict[str, float] = {}
         sources = self.conf.sources
-        for i in range(len(low) - 1):
-            if low[i] in sources and low[i + 1] in sources:
-                variant = low[:i] + MERGED + low[i + 2:]
-                for score, word in self._masked_lookup(variant):
-                    out[word] = max(out.get(word, -99), score + MERGE_PENALTY)
+        variants = [low[:i] + MERGED + low[i + 2:] for i in range(len(low) - 1)
+                    if low[i] in sources and low[i + 1] in sources]
+        if self.conf.p_dropped > 0 and len(low) >= 2:
+            variants += [low[:i] + DROPPED + low[i:] for i in range(len(low) + 1)]
+        for variant in variants:
+            for score, word in self._masked_lookup(variant):
+                out[word] = max(out.get(word, -99), score + MERGE_PENALTY)
         return out
 
     def _digit_variants(self, low: str) -> list[str]:
