@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-from .lexicon import SWEDISH_LETTERS, Lexicon, default_lexicon, proper_names, read_domain
+from .lexicon import (SWEDISH_LETTERS, Lexicon, default_lexicon, gazetteer_words,
+                      proper_names, read_domain)
 
 DATA = Path(__file__).parent / "data"
 
@@ -85,6 +86,7 @@ _NUMBER_AFTER = frozenset("januari februari mars april maj juni juli augusti sep
                           "månad månader år gång gånger person personer barn av".split())
 
 # Words that are Swedish both with and without their letters: decided by context.
+_BAR_FOR_I = re.compile(r"(?:^|(?<=[.!?:]\s)|(?<=\n))[ \t]*([|\]])(?= [a-zåäö])", re.M)
 _CONTEXT_WORDS = frozenset(("ar", "&r", "4r"))
 _YEAR_BEFORE = frozenset("i per varje förra nästa detta samma hela ett två tre fyra fem sex sju "
                          "åtta nio tio några flera många första andra sista innevarande "
@@ -359,8 +361,9 @@ def _is_abbreviation(token: str) -> bool:
     inner = [c for c in token[1:] if c.isupper()]
     if not inner or token.isupper():
         return False
-    return not (len(token) >= 4 and all(c.lower() in default_confusions().sources
-                                        for c in inner))
+    ocr_capitals = all(c.lower() in default_confusions().sources for c in inner)
+    # "FoU" starts with a capital; "fGr" (för) and "mOjlighet" are OCR readings
+    return not (ocr_capitals and (token[0].islower() or len(token) >= 4))
 
 
 def _is_english(tokens: list[tuple[int, int, str]]) -> bool:
@@ -440,6 +443,8 @@ class LetterRestoration:
         lines = self._tokens(text)
         garbled = self.garble_level(lines) >= GARBLED_PAGE
         out = []
+        if garbled:  # "| bilaga 1" -> "I bilaga 1": the word "I" read as a bar or bracket
+            out += [(m.start(1), m.end(1), "I", "letters:1-i") for m in _BAR_FOR_I.finditer(text)]
         previous = ""  # the word before, across line ends ("I bilaga\n1 redovisas")
         decisions = self._decisions
         for li, tokens in enumerate(lines):
@@ -477,7 +482,14 @@ class LetterRestoration:
         """A Restoration, _SKIP (nothing to do) or _CONTEXT (ask _decide_in_context)."""
         if low == "1":
             return _CONTEXT if garbled else _SKIP
-        if len(low) < 2 or _is_abbreviation(tok):
+        if len(low) < 2:
+            return _SKIP
+        if _is_abbreviation(tok):
+            # "EAV" -> "EÅV": an abbreviation changes only into one the gazetteer lists
+            if tok.isupper() and not self.restorer.is_known(low):
+                for _, word in self.restorer.direct_candidates(low):
+                    if word in gazetteer_words():
+                        return Restoration(word, "letters")
             return _SKIP
         if garbled and low in _CONTEXT_WORDS:
             return _CONTEXT
