@@ -33,26 +33,65 @@ class Repair:
 
 
 @dataclass
+class Signatory:
+    name: str
+    role: str | None = None  # "förvaltningschef", "avdelningschef", "sekreterare", ...
+
+
+@dataclass
+class PriorityArea:
+    year: int | None  # the year the funding priority (inriktning) is for
+    text: str
+
+
+@dataclass
 class Metadata:
     dnr: str | None = None
     document_type: str | None = None  # tjänsteutlåtande, protokollsutdrag, pm, bilaga, slutrapport, beslut, annat
     date: str | None = None  # ISO 8601 yyyy-mm-dd
     title: str | None = None
+    board: str | None = None  # nämnd, e.g. "Socialnämnden"
+    administration: str | None = None  # förvaltning, e.g. "Socialförvaltningen"
+    department: str | None = None  # avdelning
+    case_officer: str | None = None  # handläggare
+    phone: str | None = None  # the handläggare's telephone, as printed
+    signatories: list[Signatory] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)  # the years the document reports on
+    priority_areas: list[PriorityArea] = field(default_factory=list)
+    amounts: list[int] = field(default_factory=list)  # amounts in kronor, in order of mention
 
     @property
     def year(self) -> int | None:
         return int(self.date[:4]) if self.date else None
 
+    def to_json(self) -> dict:
+        """The stable JSON shape: Swedish keys where the issue names them."""
+        return {
+            "dnr": self.dnr, "document_type": self.document_type, "date": self.date,
+            "title": self.title, "nämnd": self.board, "förvaltning": self.administration,
+            "avdelning": self.department, "handläggare": self.case_officer,
+            "telefon": self.phone,
+            "signatories": [asdict(s) for s in self.signatories],
+            "years": list(self.years),
+            "priority_areas": [asdict(p) for p in self.priority_areas],
+            "amounts": list(self.amounts),
+        }
+
 
 @dataclass
 class ProjectMention:
+    """One project as one document names it."""
+
     name: str
-    owner: str | None = None
-    category: str | None = None
+    owner: str | None = None  # the stadsdelsförvaltning or förvaltning, as printed (repaired)
+    district: str | None = None  # canonical district (ingest.districts), if the owner is one
+    category: str | None = None  # forskningsprojekt, lokalt utvecklingsprojekt, studieresa, övrigt
     year: int | None = None
-    status: str | None = None
+    status: str | None = None  # förstudie, utvärdering, beviljad, delvis beviljad, avslagen, ...
     amount_sek: int | None = None
-    excerpt: str | None = None
+    purpose: str | None = None  # "Syftet med projektet är ..."
+    partner: str | None = None  # research partner: university or högskola
+    excerpt: str | None = None  # the passage the mention came from
 
 
 @dataclass
@@ -93,7 +132,7 @@ class ProcessedDocument:
             "text": self.text,
             "raw_text": self.raw_text,
             "ocr_pages": self.ocr_pages,
-            "metadata": asdict(self.metadata),
+            "metadata": self.metadata.to_json(),
             "projects": [asdict(p) for p in self.projects],
             "repairs": [asdict(r) for r in self.repairs],
             "warnings": list(self.warnings),
