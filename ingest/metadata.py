@@ -1,4 +1,7 @@
-"""First metadata from the repaired text: dnr, document type, date, title.
+"""Metadata from the repaired text: dnr, document type, date, title here; nämnd, förvaltning
+and avdelning in ingest.organisation; handläggare, telephone and signatories in ingest.people;
+years and priority areas in ingest.priorities; amounts in ingest.amounts (each module states
+its decisions).
 
 Decisions (documented in tests/data/README.md too):
 - dnr: the first "Dnr"-labelled number (the label tolerates OCR damage: "Dinr", "Dar",
@@ -22,10 +25,14 @@ Decisions (documented in tests/data/README.md too):
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
 import re
-import unicodedata
 
+from ingest.amounts import find_amounts
+from ingest.folding import fold as _fold
+from ingest.folding import similar as _similar
+from ingest.organisation import find_administration, find_board, find_department
+from ingest.people import find_people
+from ingest.priorities import find_priority_areas, find_years
 from kunskapsbank.model import Metadata
 
 TITLE_MAX = 200
@@ -123,12 +130,6 @@ def find_date(text: str) -> str | None:
 # ------------------------------------------------------------------------------ document type
 
 
-def _fold(s: str) -> str:
-    """Lowercase, diacritics removed, letters only: 'Tjänsteutlåtande ' -> 'tjansteutlatande'."""
-    s = unicodedata.normalize("NFKD", s.lower())
-    return "".join(c for c in s if c.isalpha() and not unicodedata.combining(c))
-
-
 _TYPE_WORDS = {
     "tjansteutlatande": "tjänsteutlåtande",
     "protokollsutdrag": "protokollsutdrag",
@@ -139,10 +140,6 @@ _TYPE_WORDS = {
     "bilaga": "bilaga",
 }
 _PROTOCOL_LINES = ("vidprotokollet", "utdragurprotokollet", "utdragurprotokoll")
-
-
-def _similar(a: str, b: str, ratio: float = 0.85) -> bool:
-    return abs(len(a) - len(b)) <= 2 and difflib.SequenceMatcher(None, a, b).ratio() >= ratio
 
 
 def _type_of_line(line: str) -> str | None:
@@ -295,5 +292,14 @@ def extract_metadata(pages: list[str] | str) -> Metadata:
     if isinstance(pages, str):
         pages = [pages]
     text = "\n\n".join(pages)
-    return Metadata(dnr=find_dnr(text), document_type=find_document_type(text),
-                    date=find_date(text), title=find_title(pages))
+    title = find_title(pages)
+    board = find_board(text)
+    administration = find_administration(text, board)
+    case_officer, phone, signatories = find_people(text)
+    years = find_years(text, title)
+    return Metadata(
+        dnr=find_dnr(text), document_type=find_document_type(text), date=find_date(text),
+        title=title, board=board, administration=administration,
+        department=find_department(text), case_officer=case_officer, phone=phone,
+        signatories=signatories, years=years, priority_areas=find_priority_areas(text, years),
+        amounts=find_amounts(text))
