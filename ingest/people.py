@@ -20,6 +20,7 @@ Decisions:
 from __future__ import annotations
 
 import difflib
+import functools
 import itertools
 import re
 
@@ -62,6 +63,7 @@ _HANDLAGGARE = re.compile(r"\bHandl\w{0,3}ggare\b\s*[:.]?[ \t]*(?P<rest>[^\n]*)"
 # ---------------------------------------------------------------------------------- helpers
 
 
+@functools.lru_cache(maxsize=4096)
 def role_of_word(word: str) -> str | None:
     """'Förvaltningschef' -> 'förvaltningschef'; 'sekieterare' -> 'sekreterare'; else None."""
     f = fold(word)
@@ -175,8 +177,11 @@ def find_signatories(text: str) -> list[Signatory]:
             found.append((i, Signatory(m[1], role_of_word(m[2]))))
     # "Vid protokollet" followed by a name and no role line: the sekreterare.
     for i, line in enumerate(lines):
-        if fold(line) in ("vidprotokollet",) or difflib.SequenceMatcher(
-                None, fold(line), "vidprotokollet").ratio() > 0.85:
+        if len(line) > 30:
+            continue
+        folded = fold(line)
+        if 11 <= len(folded) <= 17 and difflib.SequenceMatcher(
+                None, folded, "vidprotokollet").ratio() > 0.85:
             for j in _nonblank(lines, i, 1, 1):
                 names = split_names(trailing_name_words(lines[j]), 1)
                 if names and j not in used and not any(s.name == names[0] for _, s in found):
