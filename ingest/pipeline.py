@@ -18,6 +18,7 @@ from .language import detect_language
 from .metadata import extract_metadata
 from .ocr import OCR_FORMAT_VERSION
 from .pdf import extract_pdf_pages
+from .projects import extract_projects
 from .rawpage import RawPage
 from .letters import restoration_for
 from .quality import text_quality
@@ -27,7 +28,7 @@ from .txt import extract_txt_pages
 log = logging.getLogger(__name__)
 
 #: Changes whenever any stage would give a different result for the same file.
-PIPELINE_VERSION = f"extract-1.{OCR_FORMAT_VERSION}.repair-2.meta-1"
+PIPELINE_VERSION = f"extract-1.{OCR_FORMAT_VERSION}.repair-2.meta-2.projects-1"
 
 
 def sha256_file(path: Path) -> str:
@@ -79,15 +80,16 @@ def process(path: Path, *, filename: str | None = None, config: Config | None = 
     full_text = "\n\n".join(p.text for p in pages)
     if not full_text.strip():
         warnings.append("no text found in the document")
+    metadata = extract_metadata([p.text for p in pages])
     doc = ProcessedDocument(
         sha256=sha256,
         filename=filename,
         media_type=media_type,
         pages=pages,
         language=detect_language(full_text),
-        metadata=extract_metadata([p.text for p in pages]),
+        metadata=metadata,
         pipeline_version=PIPELINE_VERSION,
-        projects=[],
+        projects=extract_projects([p.text for p in pages], metadata),
         repairs=repairs,
         warnings=warnings,
     )

@@ -10,7 +10,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from .model import DocumentRecord, IndexDocument, PageRecord, ProcessedDocument, Repair
+from .model import (DocumentRecord, IndexDocument, Metadata, PageRecord, ProcessedDocument,
+                    ProjectMention, Repair)
+from .projects import KnownProject, match, name_key
 
 # Each migration takes the schema from version i to i+1. Never edit one that has shipped.
 MIGRATIONS: list[str] = [
@@ -67,6 +69,50 @@ MIGRATIONS: list[str] = [
     # 2: text quality per page (share of Swedish words after repair)
     """
     ALTER TABLE pages ADD COLUMN quality REAL;
+    """,
+    # 3: the whole metadata, projects with their mentions, staff overrides
+    """
+    ALTER TABLE documents ADD COLUMN metadata TEXT NOT NULL DEFAULT '{}';
+    CREATE TABLE projects (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        key TEXT NOT NULL,
+        district TEXT,
+        category TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX projects_key ON projects(key);
+    CREATE TABLE mentions (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        project_id INTEGER REFERENCES projects(id) ON DELETE SET NULL,
+        position INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        owner TEXT,
+        district TEXT,
+        category TEXT,
+        year INTEGER,
+        status TEXT,
+        amount_sek INTEGER,
+        purpose TEXT,
+        partner TEXT,
+        excerpt TEXT,
+        match_reason TEXT NOT NULL
+    );
+    CREATE INDEX mentions_document ON mentions(document_id);
+    CREATE INDEX mentions_project ON mentions(project_id);
+    -- Corrections by staff. Keyed by the original's sha256 (and, for a mention, by its name
+    -- key), so they survive reprocessing, which rewrites documents' derived rows.
+    CREATE TABLE overrides (
+        id INTEGER PRIMARY KEY,
+        sha256 TEXT NOT NULL,
+        mention_key TEXT NOT NULL DEFAULT '',  -- '' for the document's own fields
+        field TEXT NOT NULL,
+        value TEXT,
+        author TEXT,
+        created_at TEXT NOT NULL,
+        UNIQUE (sha256, mention_key, field)
+    );
     """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -158,7 +204,8 @@ class Catalog:
                           language=doc.language, dnr=m.dnr, document_type=m.document_type,
                           date=m.date, title=m.title, pipeline_version=doc.pipeline_version,
                           page_count=len(doc.pages), ocr_page_count=len(doc.ocr_pages),
-                          warnings=json.dumps(doc.warnings, ensure_ascii=False))
+                          warnings=json.dumps(doc.warnings, ensure_ascii=False),
+                          metadata=json.dumps(doc.metadata.to_json(), ensure_ascii=False))
             if row:
                 doc_id = row["id"]
                 sets = ", ".join(f"{k}=:{k}" for k in values)
@@ -180,7 +227,113 @@ class Catalog:
                 "INSERT INTO repairs (document_id, page, offset, before, after, rule)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 [(doc_id, r.page, r.offset, r.before, r.after, r.rule) for r in doc.repairs])
+            self._save_mentions(doc_id, doc.projects)
+            self._apply_overrides(doc_id, doc.sha256)
         return doc_id
+
+    # -- projects --------------------------------------------------------------------------
+    def _known_projects(self) -> list[KnownProject]:
+        return [KnownProject(r["id"], r["key"], r["district"], r["category"])
+                for r in self.db.execute("SELECT id, key, district, category FROM projects")]
+
+    def _save_mentions(self, doc_id: int, mentions: list[ProjectMention]) -> None:
+        """Replace the document's mentions, each joined to its project (or a new one) with the
+        reason stored; projects left without mentions go."""
+        db = self.db
+        db.execute("DELETE FROM mentions WHERE document_id=?", (doc_id,))
+        known = self._known_projects()
+        for position, m in enumerate(mentions):
+            found = match(m, known)
+            project_id = found.project_id
+            if project_id is None:
+                key = name_key(m.name)
+                project_id = db.execute(
+                    "INSERT INTO projects (name, key, district, category, created_at)"
+                    " VALUES (?, ?, ?, ?, ?)", (m.name, key, m.district, m.category,
+                                                _now())).lastrowid
+                known.append(KnownProject(project_id, key, m.district, m.category))
+            db.execute(
+                "INSERT INTO mentions (document_id, project_id, position, name, owner, district,"
+                " category, year, status, amount_sek, purpose, partner, excerpt, match_reason)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (doc_id, project_id, position, m.name, m.owner, m.district, m.category, m.year,
+                 m.status, m.amount_sek, m.purpose, m.partner, m.excerpt, found.reason))
+        db.execute("DELETE FROM projects WHERE id NOT IN"
+                   " (SELECT project_id FROM mentions WHERE project_id IS NOT NULL)")
+
+    def get_mentions(self, doc_id: int) -> list[dict]:
+        return [dict(r) for r in self.db.execute(
+            "SELECT * FROM mentions WHERE document_id=? ORDER BY position", (doc_id,))]
+
+    def get_project(self, project_id: int) -> dict | None:
+        row = self.db.execute("SELECT * FROM projects WHERE id=?", (project_id,)).fetchone()
+        return dict(row) if row else None
+
+    def project_timeline(self, project_id: int) -> list[dict]:
+        """The project's mentions with their documents, oldest first."""
+        return [dict(r) for r in self.db.execute(
+            "SELECT m.*, d.filename, d.title AS document_title, d.date AS document_date,"
+            " d.document_type FROM mentions m JOIN documents d ON d.id = m.document_id"
+            " WHERE m.project_id=? ORDER BY coalesce(m.year, substr(d.date, 1, 4)), d.date, d.id",
+            (project_id,))]
+
+    def list_projects(self) -> list[dict]:
+        return [dict(r) for r in self.db.execute(
+            "SELECT p.*, count(m.id) AS mentions, min(m.year) AS first_year,"
+            " max(m.year) AS last_year FROM projects p JOIN mentions m ON m.project_id = p.id"
+            " GROUP BY p.id ORDER BY p.name")]
+
+    # -- overrides -------------------------------------------------------------------------
+    DOCUMENT_FIELDS = ("dnr", "document_type", "date", "title")
+    MENTION_FIELDS = ("name", "owner", "district", "category", "year", "status", "amount_sek",
+                      "purpose", "partner", "project_id")
+
+    def set_override(self, sha256: str, field: str, value, *, mention: str | None = None,
+                     author: str | None = None) -> None:
+        """A staff correction that wins over extraction, now and after reprocessing. For a
+        mention, `mention` is its extracted name."""
+        allowed = self.MENTION_FIELDS if mention is not None else \
+            self.DOCUMENT_FIELDS + tuple(Metadata().to_json())
+        if field not in allowed:
+            raise ValueError(f"no such field to override: {field}")
+        key = name_key(mention) if mention is not None else ""
+        with self.db:
+            self.db.execute(
+                "INSERT INTO overrides (sha256, mention_key, field, value, author, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (sha256, mention_key, field) DO UPDATE"
+                " SET value=excluded.value, author=excluded.author,"
+                " created_at=excluded.created_at",
+                (sha256, key, field, json.dumps(value, ensure_ascii=False), author, _now()))
+            row = self.db.execute("SELECT id FROM documents WHERE sha256=?", (sha256,)).fetchone()
+            if row:
+                self._apply_overrides(row["id"], sha256)
+
+    def _apply_overrides(self, doc_id: int, sha256: str) -> None:
+        db = self.db
+        rows = db.execute("SELECT mention_key, field, value FROM overrides WHERE sha256=?"
+                          " ORDER BY id", (sha256,)).fetchall()
+        if not rows:
+            return
+        meta = json.loads(db.execute("SELECT metadata FROM documents WHERE id=?",
+                                     (doc_id,)).fetchone()[0] or "{}")
+        for r in rows:
+            value = json.loads(r["value"])
+            if not r["mention_key"]:
+                meta[r["field"]] = value
+                if r["field"] in self.DOCUMENT_FIELDS:
+                    db.execute(f"UPDATE documents SET {r['field']}=? WHERE id=?", (value, doc_id))
+                continue
+            for m in db.execute("SELECT id, name FROM mentions WHERE document_id=?", (doc_id,)):
+                if name_key(m["name"]) == r["mention_key"]:
+                    db.execute(f"UPDATE mentions SET {r['field']}=?, match_reason=? WHERE id=?",
+                               (value, "set by staff" if r["field"] == "project_id"
+                                else "extracted; corrected by staff", m["id"]))
+        db.execute("UPDATE documents SET metadata=? WHERE id=?",
+                   (json.dumps(meta, ensure_ascii=False), doc_id))
+
+    def get_metadata(self, doc_id: int) -> dict:
+        row = self.db.execute("SELECT metadata FROM documents WHERE id=?", (doc_id,)).fetchone()
+        return json.loads(row[0]) if row else {}
 
     def get_pages(self, doc_id: int) -> list[PageRecord]:
         rows = self.db.execute(
