@@ -115,3 +115,36 @@ def test_extract_json_has_the_stable_keys(sample_docs):
             "metadata", "projects"} <= set(out)
     assert set(out["metadata"]) >= {"dnr", "document_type", "date", "title"}
     assert out["language"] == "sv" and out["ocr_pages"] == [] and out["pages"] == 5
+
+
+@pytest.mark.parametrize("name,district", [("Kristeamet", "Farsta"), ("Bo kvar", "Skärholmen"),
+                                           ("Brukarskola på boende- och behandlingsenheten", None)])
+def test_recurring_projects_have_one_timeline(kb, name, district):
+    """The projects that recur across years are one catalog project each, whatever the file
+    (scan, text layer, image) or year they came from."""
+    projects = [p for p in kb.catalog.list_projects() if p["name"].casefold() == name.casefold()]
+    assert len(projects) == 1, [p["name"] for p in kb.catalog.list_projects()]
+    project = projects[0]
+    assert project["first_year"] == 2017 and project["last_year"] == 2018
+    if district:
+        assert project["district"] == district
+    timeline = kb.catalog.project_timeline(project["id"])
+    assert len({t["document_id"] for t in timeline}) >= 3
+    assert all(t["match_reason"] for t in timeline)
+
+
+def test_extract_json_carries_metadata_and_projects(sample_docs):
+    result = CliRunner().invoke(main, ["extract", "--json", str(
+        sample_docs / "2023_tjansteutlatande_lokala-utvecklingsmedel-2024.docx")])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert {"nämnd", "förvaltning", "avdelning", "handläggare", "signatories", "years",
+            "priority_areas", "amounts"} <= set(out["metadata"])
+    assert out["metadata"]["nämnd"] == "Socialnämnden"
+    assert 3198400 in out["metadata"]["amounts"]
+    projects = {p["name"]: p for p in out["projects"]}
+    assert set(out["projects"][0]) >= {"name", "owner", "district", "category", "year",
+                                       "status", "amount_sek", "purpose", "partner", "excerpt"}
+    farsta = projects["Digital Lots för samsjukliga"]
+    assert (farsta["district"], farsta["year"], farsta["amount_sek"], farsta["status"]) == \
+        ("Farsta", 2024, 500000, "beviljad")
