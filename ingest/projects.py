@@ -96,6 +96,11 @@ def extract_projects(pages: list[str], metadata: Metadata) -> list[ProjectMentio
             mentions.append(table)
             i += 1
             continue
+        if context.table and mentions and mentions[-1].amount_sek and _continues_row(line):
+            last = mentions[-1]  # a cell's text wrapped onto the next line
+            mentions[-1] = replace(last, name=_clean_name(f"{last.name} {line}"))
+            i += 1
+            continue
         if _BULLET.match(lines[i]) and context.category and context.list_open:
             text, i = _gather_item(lines, i)
             mention = _read_item(text, context)
@@ -127,6 +132,8 @@ def _update_context(lines: list[str], i: int, context: _Context,
     utvecklingsprojekt", "Lokala utvecklingsmedel 2024") sets the context of what follows; a
     lead-in to something else ("Inriktning för 2020 års medel föreslås vara:") ends it."""
     line = lines[i].strip()
+    if context.table and line.lower().startswith("summa"):
+        return _Context(None, None, context.year)  # the table's last row
     funded = _FUNDED_TABLE.match(line)
     if funded:
         category = "studieresa" if re.search(r"lärande|studie", line, re.I) \
@@ -151,7 +158,8 @@ def _update_context(lines: list[str], i: int, context: _Context,
         return context
     years = [int(y) for y in _YEAR.findall(sentence)]
     year = years[-1] if years else (context.year or default_year)
-    return _Context(category, status, year, list_open=line.endswith(":"))
+    return _Context(category, status, year,
+                    list_open=line.endswith(":") or status in ("avslagen", "delvis beviljad"))
 
 
 def _sentence_ending_at(lines: list[str], i: int) -> str:
@@ -166,22 +174,49 @@ def _sentence_ending_at(lines: list[str], i: int) -> str:
 
 
 def _table_row(line: str, context: _Context) -> ProjectMention | None:
-    """'Farsta  Digital Lots för samsjukliga.  500 000' in a table of funded projects."""
-    if not context.table:
+    """'Farsta<TAB>Digital Lots för samsjukliga.<TAB>500 000' in a table of funded projects;
+    also with single spaces between the cells, as OCR gives a table row."""
+    if not context.table or line.lower().startswith(("summa", "förvaltning")):
         return None
-    cells = [c.strip() for c in re.split(r"\t|\s{2,}", line) if c.strip()]
-    if len(cells) < 3 or cells[0].lower().startswith(("summa", "förvaltning")):
+    amount_match = _AMOUNT.search(line)
+    if amount_match is None:
         return None
-    amount = _amount(cells[-1])
-    if amount is None:
-        return None
-    owner_cell, name = cells[0], " ".join(cells[1:-1])
-    owner_cell = owner_cell.replace("/", "-")
-    match = districts.resolve(owner_cell, context.year)
+    amount = int(re.sub(r"\D", "", amount_match.group(1)))
+    body = line[:amount_match.start()].rstrip(" \t|.:-")
+    cells = [c.strip() for c in re.split(r"\t|\s{2,}", body) if c.strip()]
+    if len(cells) >= 2:
+        owner_cell, name = cells[0], " ".join(cells[1:])
+    else:
+        owner_cell, name = _split_owner(body)
+        if owner_cell is None:
+            return None
+    match = districts.resolve(owner_cell.replace("/", "-"), context.year)
     return ProjectMention(
-        name=_clean_name(name), owner=_owner_name(owner_cell, match), district=match and
-        match.canonical, category=context.category, year=context.year, status=context.status,
-        amount_sek=amount, excerpt=line[:MAX_EXCERPT])
+        name=_clean_name(name), owner=_owner_name(owner_cell, match),
+        district=match.canonical if match else None, category=context.category,
+        year=context.year, status=context.status, amount_sek=amount, excerpt=line[:MAX_EXCERPT])
+
+
+def _continues_row(line: str) -> bool:
+    if line.lower().startswith(("summa", "förvaltning", "medel ", "-", "–")):
+        return False
+    found = districts.find_all(line.replace("/", "-"))
+    return not (found and found[0][0] <= 2) and len(line) < 120
+
+
+def _split_owner(body: str) -> tuple[str | None, str]:
+    """'Hägersten/Älvsjö EÅV Viewpoint inom …' -> ('Hägersten/Älvsjö EÅV', 'Viewpoint inom …')."""
+    admin = re.match(r"(Socialförvaltningen(?:,\s*[Ee]nheten för \w+)?)\s+(.*)", body)
+    if admin:
+        return admin.group(1), admin.group(2)
+    found = districts.find_all(body.replace("/", "-"))
+    if not found or found[0][0] > 2:
+        return None, body
+    end = found[0][1]
+    for start, stop, _ in found[1:]:  # a second name right after ("Hägersten/Älvsjö EÅV")
+        if start - end <= 2:
+            end = stop
+    return body[:end].strip(" .,"), body[end:].strip(" .,:-")
 
 
 def _gather_item(lines: list[str], i: int) -> tuple[str, int]:
@@ -225,6 +260,9 @@ def _join(parts: list[str]) -> str:
 def _read_item(text: str, context: _Context) -> ProjectMention | None:
     """'Bo kvar – förstudie (Skärholmens stadsdelsförvaltning, syfte …)',
     'Kristeamets utvärdering, Farsta stadsdelsförvaltning.', 'utvärdering av Signs-of-Safety'."""
+    quoted = _QUOTED.search(text)
+    if quoted:  # "Projektet ”ARN- Aktivera Rätt Nätverk” bedöms inte …"
+        return _mention(quoted.group(1), text, context)
     status = None
     tail = re.search(r"\s[–—-]\s*(" + "|".join(STATUS_WORDS) + r")\b", text)
     if tail and "(" not in text[:tail.start()].replace("(gruppbostad)", ""):
@@ -376,16 +414,20 @@ def _plausible(name: str) -> bool:
 
 
 def _deduplicate(mentions: list[ProjectMention]) -> list[ProjectMention]:
-    """One mention per project per document: later ones fill the gaps of the first."""
+    """One mention per project per document: the same name with the same (or an unknown)
+    district is one project; later mentions fill the gaps of the first."""
     out: list[ProjectMention] = []
-    seen: dict[tuple[str, str | None], int] = {}
     for m in mentions:
-        key = (re.sub(r"\W+", " ", m.name.casefold()).strip(), m.district or m.owner)
-        if key in seen:
-            first = out[seen[key]]
-            out[seen[key]] = replace(first, **{k: v for k, v in vars(m).items()
-                                               if getattr(first, k) in (None, "") and v})
-        else:
-            seen[key] = len(out)
+        key = re.sub(r"\W+", " ", m.name.casefold()).strip()
+        same = next((k for k, o in enumerate(out)
+                     if re.sub(r"\W+", " ", o.name.casefold()).strip() == key
+                     and (o.district == m.district or None in (o.district, m.district))
+                     and (o.owner == m.owner or None in (o.owner, m.owner)
+                          or None not in (o.district, m.district))), None)
+        if same is None:
             out.append(m)
+            continue
+        first = out[same]
+        out[same] = replace(first, **{k: v for k, v in vars(m).items()
+                                      if getattr(first, k) in (None, "") and v})
     return out
