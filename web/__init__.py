@@ -51,12 +51,13 @@ def create_app(config: Config | None = None, test_config: dict | None = None) ->
     app.extensions[_EXT_CLOSE] = closer
     atexit.register(closer)
 
-    from . import api, documents, errors, filters, search
+    from . import api, documents, errors, filters, projects, search
 
     filters.register(app)
     errors.register(app)
     app.register_blueprint(search.bp)
     app.register_blueprint(documents.bp)
+    app.register_blueprint(projects.bp)
     app.register_blueprint(api.bp)
     app.after_request(_security_headers)
     return app

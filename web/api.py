@@ -1,9 +1,11 @@
-"""JSON API: `GET /api/search` and `GET /api/documents/<id>`. Errors are JSON too (see errors.py)."""
+"""JSON API: `GET /api/search`, `GET /api/documents/<id>`, `GET /api/projects` and
+`GET /api/projects/<id>`. Errors are JSON too (see errors.py)."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
 from . import get_kb
+from . import projects as project_pages
 from .params import MAX_ID, clean_query, parse_int
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -61,6 +63,10 @@ def document(id: int):
          "ocr_confidence": p.ocr_confidence, "source": p.source}
         for p in kb.catalog.get_pages(id)
     ]
+    # The whole extracted metadata (Swedish keys: nämnd, förvaltning, handläggare, signatories …)
+    # and the projects the document names, each linked to its project.
+    data["metadata"] = kb.catalog.get_metadata(id)
+    data["projects"] = [_mention_json(m) for m in kb.catalog.get_mentions(id)]
     # `?rattelser=1`: every change the text repair made (offset into that page's raw text).
     if request.args.get("rattelser") == "1":
         data["repairs"] = [
@@ -68,4 +74,45 @@ def document(id: int):
              "rule": r.rule}
             for r in kb.catalog.get_repairs(id)
         ]
+    return jsonify(data)
+
+
+def _project_json(project: dict) -> dict:
+    data = {k: project.get(k) for k in ("id", "name", "district", "category", "created_at")}
+    for k in ("mentions", "first_year", "last_year"):
+        if k in project:
+            data[k] = project[k]
+    data["url"] = url_for("projects.show", id=project["id"])
+    data["api_url"] = url_for("api.project", id=project["id"])
+    return data
+
+
+def _mention_json(mention: dict) -> dict:
+    data = dict(mention)
+    pid = mention.get("project_id")
+    data["project_url"] = url_for("projects.show", id=pid) if pid else None
+    data["document_url"] = url_for("documents.show", id=mention["document_id"])
+    return data
+
+
+@bp.get("/projects")
+def projects():
+    """All projects sorted by name; `?stadsdel=` and `?kategori=` filter as on /projekt."""
+    district, category = project_pages.filter_args()
+    everything, chosen = project_pages.list_projects(district, category)
+    return jsonify({"total": len(chosen), "filters": {"stadsdel": district or None,
+                                                      "kategori": category or None},
+                    "projects": [_project_json(p) for p in chosen]})
+
+
+@bp.get("/projects/<int:id>")
+def project(id: int):
+    found = project_pages.get_project(id)
+    if found is None:
+        raise ApiError("Projektet finns inte.", 404)
+    timeline = get_kb().catalog.project_timeline(id)
+    data = _project_json(found)
+    data["mentions"] = len(timeline)
+    data["first_year"], data["last_year"] = project_pages.project_years(found, timeline)
+    data["timeline"] = [_mention_json(m) for m in timeline]
     return jsonify(data)

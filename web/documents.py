@@ -33,7 +33,10 @@ def show(id: int):
     repairs_by_page: dict[int, list] = defaultdict(list)
     for repair in repairs:
         repairs_by_page[repair.page].append(repair)
+    metadata = kb.catalog.get_metadata(id)
+    mentions = kb.catalog.get_mentions(id)
     return render_template("document.html", doc=record, pages=pages, q=q,
+                           meta=metadata, mentions=mentions,
                            mean_quality=mean_quality(pages), repair_count=len(repairs),
                            repairs_by_page=repairs_by_page, show_repairs=show_repairs,
                            show_original=show_original)

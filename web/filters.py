@@ -130,6 +130,41 @@ def is_blank(value: str | None) -> bool:
     return not value or not value.strip()
 
 
+def kronor_sv(value: int | float | None) -> str:
+    """500000 -> '500 000 kr' (no-break spaces)."""
+    if value is None or value == "":
+        return ""
+    return f"{number_sv(value)}{NBSP}kr"
+
+
+def year_span_sv(first: int | None, last: int | None = None) -> str:
+    """(2018, 2020) -> '2018–2020', (2018, 2018) -> '2018', no years -> '–'."""
+    if first is None and last is None:
+        return "–"
+    if first is None or last is None or first == last:
+        return str(first if first is not None else last)
+    return f"{first}–{last}"
+
+
+def capitalize_first(value: str | None) -> str:
+    """'lokalt utvecklingsprojekt' -> 'Lokalt utvecklingsprojekt' (the rest unchanged)."""
+    if not value:
+        return ""
+    return value[:1].upper() + value[1:]
+
+
+def owner_sv(mention: dict) -> str:
+    """A mention's owner with its district when the owner does not already name it:
+    'Skärholmens stadsdelsförvaltning', 'Socialförvaltningen (Farsta)', or just the district."""
+    owner = (mention.get("owner") or "").strip()
+    district = (mention.get("district") or "").strip()
+    if not owner:
+        return district
+    if district and district.casefold() not in owner.casefold():
+        return f"{owner} ({district})"
+    return owner
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(document_type_label, "dokumenttyp")
     app.add_template_filter(language_label, "sprak")
@@ -139,5 +174,9 @@ def register(app: Flask) -> None:
     app.add_template_filter(repair_rule_label, "rattelsetyp")
     app.add_template_filter(quality_percent, "kvalitet")
     app.add_template_filter(visible_text, "synlig_text")
+    app.add_template_filter(kronor_sv, "kronor")
+    app.add_template_filter(year_span_sv, "arsspann")
+    app.add_template_filter(capitalize_first, "versal")
+    app.add_template_filter(owner_sv, "agare")
     app.add_template_test(is_low_quality, "lag_kvalitet")
     app.add_template_test(is_blank, "tom")

@@ -137,3 +137,67 @@ def garbled(kb, tmp_path) -> IngestedDoc:
     outcome = kb.ingest_file(path, filename=filename)
     assert outcome.status == "added", (filename, outcome)
     return IngestedDoc(outcome.document_id, filename, data)
+
+
+# Two yearly reports naming projects in a list (as ingest/projects.py reads them): "Bo kvar" in
+# both (one project, a timeline of two mentions), "Kristeamet" in 2018 and, in 2020, a project
+# whose name carries markup from an old system.
+def _report(year: int, second_item: str, table: str = "", tail: str = "") -> str:
+    return (
+        "Tjänsteutlåtande\n"
+        f"Dnr 3.2.2-{year - 2000}/{year}\n"
+        f"{year}-04-10\n"
+        "\n"
+        f"Redovisning av utvecklingsmedel {year}\n"
+        "\n"
+        "Socialförvaltningen föreslår att socialnämnden godkänner redovisningen.\n"
+        "\n"
+        "I bilaga 1 redovisas även resultaten av två lokala utvecklingsprojekt:\n"
+        "- Bo kvar – förstudie (Skärholmens stadsdelsförvaltning, syfte att förebygga "
+        "vräkningar).\n"
+        f"- {second_item} – utvärdering (Farsta stadsdelsförvaltning, syftet var att undersöka "
+        "om kristeamet bidragit till en förbättrad situation).\n"
+        "\n"
+        + table + tail
+    )
+
+
+REPORTS = {
+    "r2018": ("Redovisning utvecklingsmedel 2018.txt", _report(
+        2018, "Kristeamet",
+        tail=(f"Följande inriktning föreslås inför år 2018: innovation och jämställdhet.\n\n"
+              "Totalt har 750 000 kr fördelats.\n\n"
+              "Lena Lundström Stoltz Veronica Wolgast\n"
+              "förvaltningschef avdelningschef\n\n"
+              "Handläggare: Anna Svensson\nTelefon: 08-508 25 000\n"))),
+    # The same project (Bo kvar) two years later, with its amount in a table of funded
+    # projects, and a second project whose name carries markup from an old system.
+    "r2020": ("Redovisning utvecklingsmedel 2020.txt", _report(
+        2020, "Unga <script & vuxna",
+        table="Lokala utvecklingsmedel 2020\nSkärholmen\tBo kvar\t500 000\n\n")),
+}
+
+
+@dataclass
+class Reports:
+    r2018: int
+    r2020: int
+    bo_kvar: int
+    kristeamet: int
+    unga: int
+
+
+@pytest.fixture
+def reports(kb, tmp_path) -> Reports:
+    ids = {}
+    for key, (filename, text) in REPORTS.items():
+        path = tmp_path / "reports" / f"{key}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        outcome = kb.ingest_file(path, filename=filename)
+        assert outcome.status == "added", outcome
+        ids[key] = outcome.document_id
+    by_name = {p["name"]: p["id"] for p in kb.catalog.list_projects()}
+    assert set(by_name) == {"Bo kvar", "Kristeamet", "Unga <script & vuxna"}, by_name
+    return Reports(ids["r2018"], ids["r2020"], by_name["Bo kvar"], by_name["Kristeamet"],
+                   by_name["Unga <script & vuxna"])

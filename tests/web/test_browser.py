@@ -87,3 +87,29 @@ def test_repairs_view_by_keyboard(server, page, garbled):
     page.locator("summary").first.focus()
     page.keyboard.press("Enter")
     expect(page.locator(".page-text.raw").first).to_contain_text("Socialndmnden godkinner")
+
+
+def test_project_timeline_from_a_document_by_keyboard(server, page, reports, tmp_path):
+    page.goto(f"{server}/dokument/{reports.r2018}")
+    expect(page.get_by_role("heading", name="Projekt i dokumentet")).to_be_visible()
+    for _ in range(60):  # Tab through the page until the project link has focus
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent") == "Bo kvar":
+            break
+    expect(page.locator(":focus")).to_have_text("Bo kvar")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/projekt/{reports.bo_kvar}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bo kvar")
+    expect(page.get_by_role("heading", name="Tidslinje")).to_be_visible()
+    entries = page.locator(".timeline-entry")
+    expect(entries).to_have_count(2)
+    expect(entries.nth(0).get_by_role("heading")).to_have_text("2018 – förstudie")
+    expect(entries.nth(1)).to_contain_text("500\u00a0000\u00a0kr")
+    page.screenshot(path=str(tmp_path / "project.png"), full_page=True)
+    # and on to the list of all projects from the header, by keyboard too
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Projekt").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/projekt")
+    expect(page.get_by_role("table", name="Projekt sorterade efter namn")).to_be_visible()
+    expect(page.get_by_role("link", name="Unga <script & vuxna")).to_be_visible()
+    assert page.locator("main script").count() == 0
