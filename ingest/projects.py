@@ -42,6 +42,8 @@ _PARTNER = re.compile(
 _OWNER_SDF = re.compile(
     r"((?:[A-ZÅÄÖ][\w]*(?:[-/][A-ZÅÄÖ]?[\w]*)*(?:,\s+|\s+och\s+)?)+)\s*"
     r"stadsdelsförvaltning(?:en|ar|arna|s)?\b")
+_OWNER_SUBJECT = re.compile(r"(?:^|\(|\.\s|\n)\s*([a-zåäöA-ZÅÄÖ]\w+s\s+\w+)\s+har\s+"
+                            r"(?:genomfört|beviljats|provat|i en förstudie)")
 _OWNER_ADMIN = re.compile(r"\b([Ss]ocialförvaltningen|[Ss]ocialförvaltningens|"
                           r"[A-ZÅÄÖ]\w+förvaltningen)\b")
 
@@ -107,9 +109,11 @@ def extract_projects(pages: list[str], metadata: Metadata) -> list[ProjectMentio
             if mention is not None:
                 mentions.append(mention)
             continue
-        if context.status in ("avslagen", "delvis beviljad") or context.list_open:
+        if context.status in ("avslagen", "delvis beviljad"):
             for quoted in _QUOTED.finditer(line):
                 mentions.append(_mention(quoted.group(1), line, context))
+        if context.category is None:
+            mentions.extend(_named_projects(lines, i, default_year))
         heading = _heading(lines, i, context)
         if heading is not None:
             paragraph, j = _gather_paragraph(lines, i + 1)
@@ -290,6 +294,23 @@ def _read_item(text: str, context: _Context) -> ProjectMention | None:
     return mention
 
 
+_ACRONYM_PROJECT = re.compile(r"\b([A-ZÅÄÖ]{2,6})[- ]\s?projekte[nt]\b")
+
+
+def _named_projects(lines: list[str], i: int, default_year: int | None) -> list[ProjectMention]:
+    """Projects named in running text by an acronym: "… kallat FIRE-projektet", "EBP-projektet"."""
+    out = []
+    for m in _ACRONYM_PROJECT.finditer(lines[i]):
+        around = " ".join(x.strip() for x in lines[max(0, i - 2):i + 1])  # what leads up to it
+        category = "forskningsprojekt" if re.search(r"forskningsprojekt", around, re.I) \
+            else "övrigt"
+        context = _Context(category, None, default_year)
+        mention = _mention(f"{m.group(1)}-projektet", " ".join(
+            x.strip() for x in lines[max(0, i - 2):i + 1]), context)
+        out.append(mention)
+    return out
+
+
 def _heading(lines: list[str], i: int, context: _Context) -> str | None:
     """A short title line in a section about projects, followed by a paragraph about it:
     'Bo kvar — förstudie', 'Utvärdering av Signs-of-Safety'."""
@@ -382,6 +403,10 @@ def _owner_of(text: str) -> tuple[str, str | None] | None:
     if len({m.canonical for _, _, m in named}) == 1:
         start, end, match = named[0]
         return _owner_name(text[start:end], match), match.canonical
+    subject = _OWNER_SUBJECT.search(text)
+    if subject:  # "(socialtjänstavdelningens familjerådgivning har genomfört …"
+        phrase = subject.group(1)
+        return phrase[0].upper() + phrase[1:], None
     admin = _OWNER_ADMIN.search(text)
     if admin:
         word = admin.group(1)
