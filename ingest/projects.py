@@ -435,7 +435,9 @@ def _clean_name(name: str) -> str:
 
 
 def _plausible(name: str) -> bool:
-    return 3 <= len(name) <= MAX_NAME and any(c.isalpha() for c in name)
+    """A name, not an amount line ("6 460 000 kronor avser …") or a fragment."""
+    return 3 <= len(name) <= MAX_NAME and any(c.isalpha() for c in name) \
+        and not name[0].isdigit()
 
 
 def _deduplicate(mentions: list[ProjectMention]) -> list[ProjectMention]:
