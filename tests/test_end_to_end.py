@@ -86,6 +86,12 @@ def test_scan_and_text_layer_of_one_document_agree_on_metadata(kb):
     stem = "2018_tjansteutlatande_fou-medel"
     assert by_name[f"{stem}_skannad.pdf"] == by_name[f"{stem}_textlager.pdf"]
     assert by_name[f"{stem}_textlager.pdf"][0] == "3.2.2-198/2018"
+    ids = {r["filename"]: r["id"] for r in kb.catalog.db.execute(
+        "SELECT id, filename FROM documents WHERE filename LIKE ?", (stem + "%",))}
+    scan, text = ids[f"{stem}_skannad.pdf"], ids[f"{stem}_textlager.pdf"]
+    assert kb.catalog.get_metadata(scan) == kb.catalog.get_metadata(text)
+    assert [(m["name"], m["district"], m["year"]) for m in kb.catalog.get_mentions(scan)] == \
+        [(m["name"], m["district"], m["year"]) for m in kb.catalog.get_mentions(text)]
 
 
 def test_a_second_ingest_adds_nothing(ingested, sample_docs):
