@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from rapidfuzz import fuzz
+
 from kunskapsbank.model import Metadata, ProjectMention
 
 from . import districts
@@ -28,6 +30,7 @@ STATUS_WORDS = {
     "pågående": "pågående",
 }
 MAX_NAME = 160
+SAME_NAME = 95  # name similarity at which two mentions in one document are one project
 MAX_EXCERPT = 500
 
 _BULLET = re.compile(r"^\s*(?:[-–—•*·]|[eo¢]\s(?=[A-ZÅÄÖ]))\s*")
@@ -194,7 +197,10 @@ def _table_row(line: str, context: _Context) -> ProjectMention | None:
         owner_cell, name = _split_owner(body)
         if owner_cell is None:
             return None
-    match = districts.resolve(owner_cell.replace("/", "-"), context.year)
+    found = {m.canonical for _, _, m in districts.find_all(owner_cell.replace("/", "-"))}
+    # a cell naming two districts ("Hägersten/Älvsjö EÅV") is a joint owner, as in the lists
+    match = districts.resolve(owner_cell.replace("/", "-"), context.year) \
+        if len(found) <= 1 else None
     return ProjectMention(
         name=_clean_name(name), owner=_owner_name(owner_cell, match),
         district=match.canonical if match else None, category=context.category,
@@ -441,13 +447,14 @@ def _plausible(name: str) -> bool:
 
 
 def _deduplicate(mentions: list[ProjectMention]) -> list[ProjectMention]:
-    """One mention per project per document: the same name with the same (or an unknown)
-    district is one project; later mentions fill the gaps of the first."""
+    """One mention per project per document: the same name (but for an OCR slip) with the same
+    (or an unknown) district is one project; later mentions fill the gaps of the first."""
     out: list[ProjectMention] = []
     for m in mentions:
         key = re.sub(r"\W+", " ", m.name.casefold()).strip()
         same = next((k for k, o in enumerate(out)
-                     if re.sub(r"\W+", " ", o.name.casefold()).strip() == key
+                     if fuzz.ratio(re.sub(r"\W+", " ", o.name.casefold()).strip(), key)
+                     >= SAME_NAME  # an OCR slip ("EBPE-projektet") is the same name
                      and (o.district == m.district or None in (o.district, m.district))
                      and (o.owner == m.owner or None in (o.owner, m.owner)
                           or None not in (o.district, m.district))), None)
