@@ -437,6 +437,7 @@ def _clean_name(name: str) -> str:
     name = re.sub(r"<[^>]+>|\*", "", name)  # markup left in converted documents
     name = name.strip(" \t.,;:–—-\"”“'")
     name = re.sub(r"\s+", " ", name)
+    name = re.sub(r" [-—] ", " – ", name)  # a spaced dash is an en dash, however OCR read it
     return name[:MAX_NAME]
 
 
