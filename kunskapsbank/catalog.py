@@ -366,16 +366,25 @@ class Catalog:
         return "\n\n".join(r[0] for r in rows)
 
     def iter_index_documents(self) -> Iterator[IndexDocument]:
-        for row in self.db.execute(
-                "SELECT id, filename, title, dnr, date, document_type, language FROM documents"
-                " ORDER BY id").fetchall():
-            yield IndexDocument(**dict(row), text=self.document_text(row["id"]))
+        for (doc_id,) in self.db.execute("SELECT id FROM documents ORDER BY id").fetchall():
+            yield self.index_document(doc_id)
 
     def index_document(self, doc_id: int) -> IndexDocument | None:
+        """The document as the index holds it: metadata, text, and what its mentions say."""
         row = self.db.execute(
             "SELECT id, filename, title, dnr, date, document_type, language FROM documents"
             " WHERE id=?", (doc_id,)).fetchone()
-        return IndexDocument(**dict(row), text=self.document_text(doc_id)) if row else None
+        if row is None:
+            return None
+        mentions = self.db.execute(
+            "SELECT coalesce(p.name, m.name) AS name, m.district, m.category FROM mentions m"
+            " LEFT JOIN projects p ON p.id = m.project_id WHERE m.document_id=?"
+            " ORDER BY m.position", (doc_id,)).fetchall()
+        return IndexDocument(
+            **dict(row), text=self.document_text(doc_id),
+            districts=sorted({m["district"] for m in mentions if m["district"]}),
+            projects=list(dict.fromkeys(m["name"] for m in mentions)),
+            categories=sorted({m["category"] for m in mentions if m["category"]}))
 
     # -- errors ----------------------------------------------------------------------------
     def record_error(self, path: str, reason: str, message_sv: str,

@@ -152,6 +152,15 @@ class IndexDocument:
     document_type: str | None
     language: str | None
     text: str
+    districts: list[str] = field(default_factory=list)  # canonical districts of its projects
+    projects: list[str] = field(default_factory=list)  # names of the projects it mentions
+    categories: list[str] = field(default_factory=list)  # project categories it mentions
+
+
+@dataclass
+class FacetValue:
+    value: str
+    count: int
 
 
 @dataclass
@@ -177,10 +186,17 @@ class SearchResults:
     page: int = 1
     page_size: int = 10
     notice: str | None = None  # Swedish message for the user, e.g. query syntax fell back
+    # facet name ("år", "typ", "stadsdel", "kategori") -> values with counts over all hits
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    suggestion: str | None = None  # "Menade du …?": a corrected query, when one finds more
+    projects: list[dict] = field(default_factory=list)  # project cards for the query
 
     def to_json(self) -> dict:
         return {"query": self.query, "total": self.total, "page": self.page,
                 "page_size": self.page_size, "notice": self.notice,
+                "suggestion": self.suggestion,
+                "facets": {k: [asdict(v) for v in vs] for k, vs in self.facets.items()},
+                "projects": self.projects,
                 "hits": [h.to_json() for h in self.hits]}
 
 

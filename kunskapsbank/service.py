@@ -18,6 +18,7 @@ from .archive import Archive
 from .catalog import Catalog
 from .config import Config
 from .model import DocumentRecord, ProcessedDocument, SearchResults
+from .projects import name_key, similarity
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 INGEST_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".docx", ".txt"}
 UNEXPECTED_ERROR_SV = "Ett oväntat fel inträffade när filen bearbetades. Originalet är sparat."
 INDEX_BATCH = 50
+PROJECT_CARD_SCORE = 85  # name similarity at which a query shows a project's card
 DOMAIN_MIN_QUALITY = 0.8  # pages whose words may teach the repair (with no letter repairs)
 DOMAIN_MIN_COUNT = 2  # a word must occur this often in clean text to be learned
 
@@ -201,9 +203,35 @@ class Kunskapsbank:
         """Rebuild the search index from the catalog; returns the number of documents."""
         return self.index.rebuild(self.catalog.iter_index_documents())
 
-    def search(self, query: str, page: int = 1, page_size: int = 10) -> SearchResults:
-        return self.index.search(query, page=page, page_size=page_size,
-                                 text_for=self.catalog.document_text)
+    def search(self, query: str, page: int = 1, page_size: int = 10,
+               filters: dict | None = None, sort: str = "relevance") -> SearchResults:
+        """Search. `filters`: {"år": 2018, "typ": "pm", "stadsdel": "Farsta", "kategori": …};
+        `sort`: "relevance" or "date". Project cards for projects the query names come with
+        the results."""
+        kwargs = {}
+        if filters:
+            kwargs["filters"] = filters
+        if sort != "relevance":
+            kwargs["sort"] = sort
+        results = self.index.search(query, page=page, page_size=page_size,
+                                    text_for=self.catalog.document_text, **kwargs)
+        results.projects = self.project_cards(query)
+        return results
+
+    def project_cards(self, query: str, limit: int = 3) -> list[dict]:
+        """Projects whose name the query names (whole or nearly): the cards shown above hits."""
+        key = name_key(query)
+        if len(key) < 3:
+            return []
+        scored = []
+        for project in self.catalog.list_projects():
+            score = similarity(key, project["key"])
+            if key in project["key"].split() or project["key"].startswith(key):
+                score = max(score, 90)
+            if score >= PROJECT_CARD_SCORE:
+                scored.append((score, project))
+        scored.sort(key=lambda sp: (-sp[0], sp[1]["name"]))
+        return [p for _, p in scored[:limit]]
 
 
 def default_workers() -> int:
