@@ -10,7 +10,8 @@ def test_search_json_shape(client, docs):
     r = client.get("/api/search", query_string={"q": "Kristeamet", "page_size": "5"})
     assert r.status_code == 200
     data = r.get_json()
-    assert set(data) == {"query", "total", "page", "page_size", "notice", "hits"}
+    assert set(data) == {"query", "total", "page", "page_size", "notice", "suggestion", "facets",
+                         "projects", "hits"}
     assert data["query"] == "Kristeamet"
     assert data["total"] == 2
     assert data["page"] == 1 and data["page_size"] == 5
