@@ -6,7 +6,8 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 
 from . import get_kb
 from . import projects as project_pages
-from .params import MAX_ID, clean_query, parse_int
+from .params import MAX_ID, ParamError, clean_query, parse_int, search_options
+from .search import run_search
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -43,8 +44,44 @@ def search():
         raise ApiError(f"Sökfrågan får vara högst {cfg['MAX_QUERY_LENGTH']} tecken lång.")
     page = _int_param("page", 1, 1, cfg["MAX_PAGE"])
     page_size = _int_param("page_size", cfg["SEARCH_PAGE_SIZE"], 1, cfg["API_MAX_PAGE_SIZE"])
-    results = get_kb().search(q, page=page, page_size=page_size)
+    # The same filters and sort as the search page (ar, typ, stadsdel, kategori, sortering),
+    # but an invalid value is an error here rather than ignored.
+    try:
+        filters, sort = search_options(request.args, strict=True)
+    except ParamError as exc:
+        raise ApiError(str(exc)) from None
+    results = run_search(get_kb(), q, page=page, page_size=page_size, filters=filters,
+                         sort=sort)
     return jsonify(results.to_json())
+
+
+MAX_SUGGEST_PREFIX = 200
+
+
+@bp.get("/suggest")
+def suggest():
+    """Autocomplete: `?q=<början>` gives a JSON list of {"label", "kind" ("projekt" or
+    "stadsdel"), "id", "url"}; `limit` 1-20 (default 10)."""
+    q = clean_query(request.args.get("q"))
+    if not q:
+        raise ApiError("Ange början av ett ord i parametern q.")
+    if len(q) > MAX_SUGGEST_PREFIX:
+        raise ApiError(f"Parametern q får vara högst {MAX_SUGGEST_PREFIX} tecken lång.")
+    limit = _int_param("limit", 10, 1, 20)
+    kb = get_kb()
+    suggest_fn = getattr(kb, "suggest", None)
+    items = suggest_fn(q, limit=limit) if callable(suggest_fn) else []
+    out = []
+    for item in list(items)[:limit]:
+        entry = {"label": item.get("label"), "kind": item.get("kind"), "id": item.get("id")}
+        if entry["kind"] == "projekt" and isinstance(entry["id"], int):
+            entry["url"] = url_for("projects.show", id=entry["id"])
+        elif entry["kind"] == "stadsdel" and entry["label"]:
+            entry["url"] = url_for("projects.index", stadsdel=entry["label"])
+        else:
+            entry["url"] = None
+        out.append(entry)
+    return jsonify(out)
 
 
 @bp.get("/documents/<int:id>")

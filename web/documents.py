@@ -1,12 +1,15 @@
 """One document: `/dokument/<id>` (metadata and text) and `/dokument/<id>/original` (download)."""
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 
 from flask import Blueprint, abort, render_template, request, send_file
 
 from . import get_kb
 from .params import MAX_ID, clean_query
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("documents", __name__, url_prefix="/dokument")
 
@@ -35,11 +38,28 @@ def show(id: int):
         repairs_by_page[repair.page].append(repair)
     metadata = kb.catalog.get_metadata(id)
     mentions = kb.catalog.get_mentions(id)
+    similar = similar_documents(kb, id)
     return render_template("document.html", doc=record, pages=pages, q=q,
                            meta=metadata, mentions=mentions,
                            mean_quality=mean_quality(pages), repair_count=len(repairs),
                            repairs_by_page=repairs_by_page, show_repairs=show_repairs,
-                           show_original=show_original)
+                           show_original=show_original, similar=similar)
+
+
+SIMILAR_LIMIT = 5
+
+
+def similar_documents(kb, id: int) -> list:
+    """Up to five documents like this one (kb.similar_documents, where the service has it)."""
+    find = getattr(kb, "similar_documents", None)
+    if not callable(find):
+        return []
+    try:
+        hits = find(id, limit=SIMILAR_LIMIT)
+    except Exception:  # a side section: never let it break the document page
+        log.exception("similar_documents(%s) failed", id)
+        return []
+    return [h for h in hits if getattr(h, "id", None) != id][:SIMILAR_LIMIT]
 
 
 def mean_quality(pages) -> float | None:

@@ -113,3 +113,31 @@ def test_project_timeline_from_a_document_by_keyboard(server, page, reports, tmp
     expect(page.get_by_role("table", name="Projekt sorterade efter namn")).to_be_visible()
     expect(page.get_by_role("link", name="Unga <script & vuxna")).to_be_visible()
     assert page.locator("main script").count() == 0
+
+
+def test_facet_filter_by_keyboard(server, page, kb, tmp_path):
+    if not kb.search("Kristeamet").facets:
+        pytest.skip("the search index has no facets yet")
+    page.goto(server + "/")
+    page.get_by_label("Sökord").focus()
+    page.keyboard.type("vräkningsförebyggande")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/?q=*")
+    expect(page.locator(".hit-count")).to_contain_text("2 träffar")
+    expect(page.get_by_role("complementary", name="Förfina sökningen")).to_be_visible()
+    for _ in range(60):  # Tab through the page until the facet link for 2018 has focus
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent").startswith("2018 ("):
+            break
+    expect(page.locator(":focus")).to_have_text("2018 (1)")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**ar=2018*")
+    chip = page.get_by_role("link", name="Ta bort filter: År 2018")
+    expect(chip).to_be_visible()
+    expect(page.locator(".hit-count")).to_contain_text("1 träff")
+    page.screenshot(path=str(tmp_path / "facets.png"), full_page=True)
+    # and the chip takes the filter away again, by keyboard
+    chip.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: "ar=2018" not in url)
+    expect(page.locator(".hit-count")).to_contain_text("2 träffar")
