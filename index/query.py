@@ -1,36 +1,139 @@
-"""Query parsing: Whoosh syntax, Swedish operators, and a plain-terms fallback that never fails."""
+"""Query parsing: Whoosh syntax with Swedish field names and operators, and a plain-terms
+fallback that never fails.
+
+Field names a user may type: dnr:, år: (also år:2015..2019 and år:[2015 TO 2019]), typ:,
+stadsdel:, projekt:, kategori:. Values of typ/stadsdel/kategori are mapped to the index's
+canonical values by folding (case and å/ä/ö do not matter; a word prefix is enough when it is
+unambiguous: "kategori:forskning", "stadsdel:skarholmen").
+"""
 from __future__ import annotations
 
 import logging
 import re
+from typing import Callable, Iterable
 
 from whoosh.qparser import MultifieldParser
 from whoosh.query import And, Or, Query, Term
 
+from .analysis import fold, normalize_dnr
+
 log = logging.getLogger(__name__)
 
-SEARCH_FIELDS = ["title", "content", "dnr"]
+# Plain terms search these fields, with these boosts: exact spellings above folded ones.
+FIELD_BOOSTS = {"project": 3.0, "title": 2.5, "content": 1.0, "dnr": 3.0,
+                "project_folded": 0.6, "title_folded": 0.6, "content_folded": 0.6}
+SEARCH_FIELDS = list(FIELD_BOOSTS)
 FALLBACK_NOTICE = ("Sökfrågan kunde inte tolkas som den var skriven. "
                    "Vi sökte i stället på orden i den.")
+
+DOCUMENT_TYPES = ("tjänsteutlåtande", "protokollsutdrag", "pm", "bilaga", "slutrapport",
+                  "beslut", "annat")
+CATEGORIES = ("forskningsprojekt", "lokalt utvecklingsprojekt", "studieresa", "övrigt")
+# Facet/filter name -> index field
+FACET_FIELDS = {"år": "year", "typ": "document_type", "stadsdel": "district",
+                "kategori": "category"}
+
+Vocabulary = Callable[[str], Iterable[str]]  # index field -> the values the index holds
+
 _SWEDISH_OPERATORS = {"OCH": "AND", "ELLER": "OR", "INTE": "NOT"}
 _OPERATOR_RE = re.compile(r"\b(OCH|ELLER|INTE)\b")
 _WORD_RE = re.compile(r"[\w][\w./-]*")
+_VALUE = r"(?P<value>\"[^\"]*\"|'[^']*'|\[[^\]]*\]|[^\s()\"']+)"
+_FIELD_RE = re.compile(r"(?<![\w:])(?P<field>år|typ|stadsdel|kategori|projekt):" + _VALUE,
+                       re.IGNORECASE)
+_YEAR_RANGE = re.compile(r"^(\d{4})?\.\.(\d{4})?$")
+_DNR_CODE = r"\d{1,2}(?:\s?[.,]\s?\d{1,3}){1,4}\s*[-\u2010-\u2015:]\s*\d{1,6}\s*/\s*(?:19|20)?\d\d"
+_DNR_RE = re.compile(
+    r"(?<![\w.])(?:(?:dnr|diarienummer)\s*[:.]?\s*)?(?P<dnr>" + _DNR_CODE + r")(?![\w/])"
+    r"|(?<![\w.])(?:dnr|diarienummer)\s*[:.]?\s*(?P<dnr2>[a-zåäö]{1,6}\s?\d{4}/\d{1,6})(?![\w/])"
+    r"|(?<![\w.])dnr:(?P<dnr3>\"[^\"]*\"|'[^']*'|[^\s()\"']+)",
+    re.IGNORECASE)
+
+
+def canonical_value(value: str, choices: Iterable[str]) -> list[str]:
+    """The choices a typed value means: equal when folded, else those with a word starting with
+    it (folded). [] when none does."""
+    key = fold(value.strip().strip("\"'"))
+    if not key:
+        return []
+    choices = list(dict.fromkeys(choices))
+    exact = [c for c in choices if fold(c) == key]
+    if exact:
+        return exact
+    return [c for c in choices
+            if fold(c).startswith(key) or any(w.startswith(key)
+                                              for w in re.split(r"[\s\-–/]+", fold(c)))]
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", " ") + "'"
+
+
+def _any_of(field: str, values: list[str], typed: str) -> str:
+    if not values:
+        values = [typed.strip("\"'").lower()]  # finds nothing, said plainly
+    clauses = [f"{field}:{_quote(v)}" for v in values]
+    return clauses[0] if len(clauses) == 1 else "(" + " OR ".join(clauses) + ")"
+
+
+def rewrite(text: str, vocabulary: Vocabulary | None = None) -> str:
+    """The user's query in Whoosh syntax over our field names and canonical values."""
+    text = _OPERATOR_RE.sub(lambda m: _SWEDISH_OPERATORS[m.group(1)], text)
+
+    def dnr(m: re.Match) -> str:
+        value = m.group("dnr") or m.group("dnr2") or m.group("dnr3").strip("\"'")
+        return "dnr:" + _quote(normalize_dnr(value))
+
+    text = _DNR_RE.sub(dnr, text)
+
+    def vocab(field: str, base: Iterable[str] = ()) -> list[str]:
+        values = list(base)
+        if vocabulary is not None:
+            try:
+                values += [v for v in vocabulary(field) if v]
+            except Exception:  # an index problem must not break parsing
+                log.exception("vocabulary of %s", field)
+        return values
+
+    def field(m: re.Match) -> str:
+        name, value = m.group("field").lower(), m.group("value")
+        if name == "år":
+            years = _YEAR_RANGE.match(value)
+            if years:
+                low, high = years.group(1), years.group(2)
+                if not (low or high):
+                    return "year:[TO]"
+                return "year:[" + (low + " " if low else "") + "TO" + (" " + high if high else "") + "]"
+            return "year:" + value
+        if name == "typ":
+            return _any_of("document_type",
+                           canonical_value(value, vocab("document_type", DOCUMENT_TYPES)), value)
+        if name == "stadsdel":
+            return _any_of("district", canonical_value(value, vocab("district")), value)
+        if name == "kategori":
+            return _any_of("category", canonical_value(value, vocab("category", CATEGORIES)),
+                           value)
+        return f"(project:{value} OR project_folded:{value})"
+
+    return _FIELD_RE.sub(field, text)
 
 
 def _parser(schema) -> MultifieldParser:
-    return MultifieldParser(SEARCH_FIELDS, schema)
+    return MultifieldParser(SEARCH_FIELDS, schema, fieldboosts=FIELD_BOOSTS)
 
 
-def parse_query(text: str, schema) -> tuple[Query | None, str | None]:
-    """Return (query, notice). The query is None when there is nothing to search for."""
+def parse_query(text: str, schema, vocabulary: Vocabulary | None = None
+                ) -> tuple[Query | None, str | None]:
+    """Return (query, notice). The query is None when there is nothing to search for.
+    `vocabulary(field)` gives the values the index holds (for stadsdel: and the like)."""
     text = (text or "").strip()
     if not text:
         return None, None
-    text = _OPERATOR_RE.sub(lambda m: _SWEDISH_OPERATORS[m.group(1)], text)
     try:
-        query = _parser(schema).parse(text)
-        if _looks_broken(text):
+        rewritten = rewrite(text, vocabulary)
+        if _looks_broken(rewritten):
             raise ValueError("unbalanced quotes or parentheses")
+        query = _parser(schema).parse(rewritten)
         return query, None
     except Exception as exc:  # Whoosh raises many kinds; the user must never see them
         log.info("Query %r fell back to plain terms: %s", text, exc)
@@ -43,13 +146,18 @@ def _looks_broken(text: str) -> bool:
 
 def _plain_terms(text: str, schema) -> Query | None:
     """Every word of the text, each searched in every field, all of them required."""
-    words = [w for w in _WORD_RE.findall(text) if w.upper() not in ("AND", "OR", "NOT")]
+    words = [w for w in _WORD_RE.findall(text)
+             if w.upper() not in ("AND", "OR", "NOT", "OCH", "ELLER", "INTE")]
     parts = []
     for word in words:
         alternatives = []
         for field in SEARCH_FIELDS:
-            for token in schema[field].process_text(word, mode="query"):
-                alternatives.append(Term(field, token))
+            try:
+                tokens = list(schema[field].process_text(word, mode="query"))
+            except Exception:
+                continue
+            for token in tokens:
+                alternatives.append(Term(field, token, boost=FIELD_BOOSTS[field]))
         if alternatives:
             parts.append(Or(alternatives))
     if not parts:

@@ -1,24 +1,32 @@
-"""The Whoosh schema. Bump SCHEMA_VERSION whenever a field or its analysis changes."""
+"""The Whoosh schema. Bump SCHEMA_VERSION whenever a field changes (ANALYSIS_VERSION is part of
+it, so a change of analysis also rebuilds the index)."""
 from __future__ import annotations
 
-from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from .analysis import ANALYSIS_VERSION, keyword_analyzer, swedish_analyzer
+from .analysis import ANALYSIS_VERSION, folded_analyzer, keyword_analyzer, swedish_analyzer
 
-SCHEMA_VERSION = f"schema-1.{ANALYSIS_VERSION}"
+SCHEMA_VERSION = f"schema-2.{ANALYSIS_VERSION}"
 
 
 def build_schema() -> Schema:
     # The page text is indexed but not stored: the catalog holds it, and highlights are made
     # from the catalog's copy (index.search takes a text loader), so nothing is stored twice.
+    # Boosts are given by the query parser (index.query.FIELD_BOOSTS), not here.
     return Schema(
         id=NUMERIC(int, bits=64, stored=True, unique=True, signed=False),
         filename=STORED(),
-        title=TEXT(analyzer=swedish_analyzer(), stored=True, field_boost=3.0),
+        title=TEXT(analyzer=swedish_analyzer(), stored=True),
+        title_folded=TEXT(analyzer=folded_analyzer(), stored=False),
         content=TEXT(analyzer=swedish_analyzer(), stored=False, phrase=True),
-        dnr=TEXT(analyzer=keyword_analyzer(), stored=True, field_boost=5.0),
-        date=ID(stored=True),
-        year=NUMERIC(int, stored=False),
-        document_type=ID(stored=True),
+        content_folded=TEXT(analyzer=folded_analyzer(), stored=False, phrase=True),
+        project=TEXT(analyzer=swedish_analyzer(), stored=False),
+        project_folded=TEXT(analyzer=folded_analyzer(), stored=False),
+        dnr=TEXT(analyzer=keyword_analyzer(), stored=True),
+        date=ID(stored=True, sortable=True),
+        year=NUMERIC(int, stored=False, sortable=True),
+        document_type=ID(stored=True, sortable=True),
+        district=KEYWORD(stored=True, lowercase=False, commas=True, scorable=False),
+        category=KEYWORD(stored=True, lowercase=False, commas=True, scorable=False),
         language=ID(stored=True),
     )

@@ -2,18 +2,23 @@
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import threading
 from pathlib import Path
 from typing import Callable, Iterable
 
 from whoosh import index as whoosh_index
-from whoosh.query import Term
+from rapidfuzz import process as rf_process
+from rapidfuzz.distance import Levenshtein
+from whoosh import sorting
+from whoosh.query import And, NullQuery, NumericRange, Or, Term
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, Highlighter
 
-from kunskapsbank.model import IndexDocument, SearchHit, SearchResults
+from kunskapsbank.model import FacetValue, IndexDocument, SearchHit, SearchResults
 
-from .query import parse_query
+from .analysis import fold
+from .query import CATEGORIES, DOCUMENT_TYPES, FACET_FIELDS, canonical_value, parse_query
 from .schema import SCHEMA_VERSION, build_schema
 from .snippets import plain_snippet
 
@@ -21,6 +26,8 @@ log = logging.getLogger(__name__)
 
 VERSION_FILE = "KUNSKAPSBANK_SCHEMA"
 TextLoader = Callable[[int], str]
+SUGGEST_BELOW = 3  # "Menade du …?" is looked for when a query finds fewer hits than this
+MLT_TERMS = 12  # key terms of a document that make its "Liknande dokument" query
 
 
 class SearchIndex:
@@ -34,6 +41,13 @@ class SearchIndex:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._searcher = None
+        self._facet_spec = {
+            "year": sorting.FieldFacet("year", maptype=sorting.Count),
+            "document_type": sorting.FieldFacet("document_type", maptype=sorting.Count),
+            "district": sorting.FieldFacet("district", allow_overlap=True,
+                                           maptype=sorting.Count),
+            "category": sorting.FieldFacet("category", allow_overlap=True,
+                                           maptype=sorting.Count)}
         self._ix, self.created = self._open_or_create(self.path)
         self._highlighter = Highlighter(
             fragmenter=ContextFragmenter(maxchars=220, surround=70),
@@ -64,13 +78,24 @@ class SearchIndex:
     # -- writing ---------------------------------------------------------------------------
     @staticmethod
     def _fields(doc: IndexDocument) -> dict:
-        fields = {"id": doc.id, "filename": doc.filename, "title": doc.title or "",
-                  "content": doc.text, "date": doc.date or "",
-                  "document_type": doc.document_type or "annat", "language": doc.language or ""}
+        title = doc.title or ""
+        fields = {"id": doc.id, "filename": doc.filename, "title": title, "title_folded": title,
+                  "content": doc.text, "content_folded": doc.text, "date": doc.date or "",
+                  "document_type": (doc.document_type or "annat").lower(),
+                  "language": doc.language or ""}
         if doc.dnr:
             fields["dnr"] = doc.dnr
-        if doc.date:
+        if doc.date and doc.date[:4].isdigit():
             fields["year"] = int(doc.date[:4])
+        projects = [p for p in doc.projects if p]
+        if projects:
+            fields["project"] = fields["project_folded"] = "\n".join(projects)
+        districts = [d.replace(",", " ") for d in doc.districts if d]
+        if districts:
+            fields["district"] = ",".join(districts)
+        categories = [c.replace(",", " ") for c in doc.categories if c]
+        if categories:
+            fields["category"] = ",".join(categories)
         return fields
 
     def add(self, docs: Iterable[IndexDocument]) -> int:
@@ -129,26 +154,193 @@ class SearchIndex:
         searcher = self._current_searcher()
         return {searcher.stored_fields(n)["id"] for n in searcher.reader().all_doc_ids()}
 
+    @staticmethod
+    def _cache(searcher) -> dict:
+        """Values derived from one searcher's index state (vocabularies), kept with it."""
+        cache = getattr(searcher, "_kunskapsbank_cache", None)
+        if cache is None:
+            cache = searcher._kunskapsbank_cache = {}
+        return cache
+
+    def _values(self, searcher, field: str) -> list[str]:
+        """The values a keyword/ID field holds (cached per searcher)."""
+        cache = self._cache(searcher)
+        key = ("values", field)
+        if key not in cache:
+            fieldobj = searcher.schema[field]
+            cache[key] = [fieldobj.from_bytes(b) for b in searcher.reader().lexicon(field)]
+        return cache[key]
+
+    def _parse(self, searcher, query: str):
+        return parse_query(query, self._ix.schema,
+                           vocabulary=lambda field: self._values(searcher, field))
+
+    def _filter_query(self, searcher, filters: dict | None):
+        """filters {"år": 2018, "typ": "pm", "stadsdel": "Farsta", "kategori": "studieresa"}
+        as one query (None when there is nothing to filter by)."""
+        parts = []
+        for name, value in (filters or {}).items():
+            if value in (None, "", []):
+                continue
+            field = FACET_FIELDS.get(name, name)
+            if field not in searcher.schema:
+                continue
+            if field == "year":
+                try:
+                    year = int(value)
+                except (TypeError, ValueError):
+                    parts.append(NullQuery)
+                    continue
+                parts.append(NumericRange("year", year, year))
+                continue
+            base = {"document_type": DOCUMENT_TYPES, "category": CATEGORIES}.get(field, ())
+            choices = canonical_value(str(value), list(base) + self._values(searcher, field))
+            exact = [c for c in choices if fold(c) == fold(str(value))]
+            chosen = exact or choices or [str(value)]
+            parts.append(Or([Term(field, c) for c in chosen]) if len(chosen) > 1
+                         else Term(field, chosen[0]))
+        if not parts:
+            return None
+        return And(parts) if len(parts) > 1 else parts[0]
+
+    @staticmethod
+    def _facets(results) -> dict[str, list[FacetValue]]:
+        facets = {}
+        for name, field in FACET_FIELDS.items():
+            try:
+                groups = results.groups(field)
+            except KeyError:
+                groups = {}
+            values = [(v, n) for v, n in groups.items() if v not in (None, "") and n]
+            if field == "year":
+                values.sort(key=lambda vn: -int(vn[0]))
+            else:
+                values.sort(key=lambda vn: (-vn[1], str(vn[0])))
+            facets[name] = [FacetValue(value=str(v), count=int(n)) for v, n in values]
+        return facets
+
     def search(self, query: str, *, page: int = 1, page_size: int = 10,
-               text_for: TextLoader | None = None) -> SearchResults:
-        """Search; `text_for(doc_id)` supplies the text highlights are cut from."""
+               text_for: TextLoader | None = None, filters: dict | None = None,
+               sort: str = "relevance") -> SearchResults:
+        """Search; `text_for(doc_id)` supplies the text highlights are cut from.
+
+        `filters`: {"år": int, "typ": str, "stadsdel": str, "kategori": str}, narrowing the hits;
+        `sort`: "relevance" or "date" (newest first). The results carry facet counts over all
+        hits and, when the query finds fewer than 3, a suggested spelling that finds more."""
         searcher = self._current_searcher()
-        parsed, notice = parse_query(query, self._ix.schema)
+        parsed, notice = self._parse(searcher, query)
         if parsed is None:
             return SearchResults(query=query, total=0, hits=[], page=page, page_size=page_size,
                                  notice=notice)
-        results = searcher.search_page(parsed, page, pagelen=page_size, terms=True)
+        filter_q = self._filter_query(searcher, filters)
+        kwargs = {"terms": True, "groupedby": self._facet_spec}
+        if filter_q is not None:
+            kwargs["filter"] = filter_q
+        if sort == "date":
+            kwargs.update(sortedby="date", reverse=True)
+        page = max(1, int(page))
+        results = searcher.search_page(parsed, page, pagelen=page_size, **kwargs)
         results.results.highlighter = self._highlighter
         hits = []
         for hit in results:
             text = text_for(hit["id"]) if text_for else ""
-            snippet = hit.highlights("content", text=text, top=2) if text else ""
-            hits.append(SearchHit(
-                id=hit["id"], score=round(float(hit.score), 4), filename=hit["filename"],
-                title=hit.get("title") or None, dnr=hit.get("dnr") or None,
-                date=hit.get("date") or None, document_type=hit.get("document_type") or None,
-                snippet=snippet or plain_snippet(text)))
-        return SearchResults(query=query, total=results.total, hits=hits,
-                             page=results.pagenum, page_size=page_size, notice=notice)
+            snippet = ""
+            if text:
+                snippet = hit.highlights("content", text=text, top=2) \
+                    or hit.highlights("content_folded", text=text, top=2)
+            hits.append(self._hit(hit, snippet or plain_snippet(text)))
+        total = results.total
+        suggestion = None
+        if total < SUGGEST_BELOW:
+            try:
+                suggestion = self._suggest(searcher, query, total, filter_q)
+            except Exception:  # a suggestion is a courtesy; never fail the search for it
+                log.exception("suggestion for %r", query)
+        return SearchResults(query=query, total=total, hits=hits,
+                             page=results.pagenum, page_size=page_size, notice=notice,
+                             facets=self._facets(results.results), suggestion=suggestion)
 
+    @staticmethod
+    def _hit(hit, snippet: str = "") -> SearchHit:
+        # Sorted by date, Whoosh gives the sort key as the score: no relevance to show then.
+        score = hit.score if isinstance(hit.score, (int, float)) else 0.0
+        return SearchHit(
+            id=hit["id"], score=round(float(score), 4), filename=hit["filename"],
+            title=hit.get("title") or None, dnr=hit.get("dnr") or None,
+            date=hit.get("date") or None, document_type=hit.get("document_type") or None,
+            snippet=snippet)
 
+    # -- "Menade du …?" ----------------------------------------------------------------------
+    def _terms(self, searcher, field: str) -> tuple[list[str], dict[str, int]]:
+        """All terms of a text field with their document frequencies (cached per searcher)."""
+        cache = self._cache(searcher)
+        key = ("terms", field)
+        if key not in cache:
+            reader = searcher.reader()
+            terms, freqs = [], {}
+            for btext, info in reader.iter_field(field):
+                word = btext.decode("utf-8") if isinstance(btext, bytes) else btext
+                terms.append(word)
+                freqs[word] = info.doc_frequency()
+            cache[key] = (terms, freqs)
+        return cache[key]
+
+    def _correct_word(self, searcher, word: str) -> str | None:
+        """A word of the index's vocabulary the typed word probably meant, in the typed word's
+        own inflection ("samlarsyndrm" -> "samlarsyndrom"), or None."""
+        lowered = word.lower()
+        stems = list(self._ix.schema["content"].process_text(word, mode="query"))
+        if len(stems) != 1:
+            return None
+        stem = stems[0]
+        terms, freqs = self._terms(searcher, "content")
+        if freqs.get(stem, 0) > 0 or len(stem) < 4:
+            return None
+        maxdist = 1 if len(stem) < 6 else 2 if len(stem) < 10 else 3
+        candidates = rf_process.extract(stem, terms, scorer=Levenshtein.distance,
+                                        score_cutoff=maxdist, limit=20)
+        if not candidates:
+            return None
+        folded = fold(stem)
+        best = min(candidates, key=lambda c: (fold(c[0]) != folded, c[1], -freqs[c[0]], c[0]))
+        suffix = lowered[len(stem):] if lowered.startswith(stem) else ""
+        fixed = best[0] + suffix
+        return fixed[:1].upper() + fixed[1:] if word[:1].isupper() else fixed
+
+    def _suggest(self, searcher, query: str, total: int, filter_q) -> str | None:
+        changed = False
+
+        def replace(m: re.Match) -> str:
+            nonlocal changed
+            word = m.group(0)
+            if m.start() > 0 and query[m.start() - 1] == ":" or word.isupper() \
+                    or not word.isalpha():
+                return word
+            fixed = self._correct_word(searcher, word)
+            if fixed and fixed.lower() != word.lower():
+                changed = True
+                return fixed
+            return word
+
+        corrected = re.sub(r"(?<![\w:*])\w+(?![\w:*])", replace, query)
+        if not changed or corrected == query:
+            return None
+        parsed, _ = self._parse(searcher, corrected)
+        if parsed is None:
+            return None
+        kwargs = {"filter": filter_q} if filter_q is not None else {}
+        found = len(searcher.search(parsed, limit=1, **kwargs))
+        return corrected if found > total else None
+
+    # -- "Liknande dokument" -----------------------------------------------------------------
+    def more_like_this(self, doc_id: int, text: str, limit: int = 5) -> list[SearchHit]:
+        """Documents like this one: the key terms of its text, the document itself left out."""
+        if not text or not text.strip():
+            return []
+        searcher = self._current_searcher()
+        key_terms = searcher.key_terms_from_text("content", text, numterms=MLT_TERMS)
+        if not key_terms:
+            return []
+        query = Or([Term("content", word, boost=weight) for word, weight in key_terms])
+        results = searcher.search(query, limit=limit, mask=Term("id", doc_id))
+        return [self._hit(hit) for hit in results]
