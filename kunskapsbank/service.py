@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Callable, Iterable, Iterator
 
 from ingest import PIPELINE_VERSION, IngestError, process
 from index import SearchIndex
+from index.analysis import fold
 
 from .archive import Archive
 from .catalog import Catalog
@@ -217,6 +219,43 @@ class Kunskapsbank:
                                     text_for=self.catalog.document_text, **kwargs)
         results.projects = self.project_cards(query)
         return results
+
+    def similar_documents(self, doc_id: int, limit: int = 5) -> list:
+        """"Liknande dokument": documents sharing this one's key terms (never itself)."""
+        text = self.catalog.document_text(doc_id)
+        return self.index.more_like_this(doc_id, text, limit=limit) if text.strip() else []
+
+    def suggest(self, prefix: str, limit: int = 10) -> list[dict]:
+        """Autocomplete: [{"label", "kind": "projekt"|"stadsdel", "id"}] for projects and the
+        canonical districts the catalog's mentions name, whose name (or a word of it) starts
+        with the prefix; case and å/ä/ö do not matter."""
+        key = fold(" ".join((prefix or "").split()))
+        if not key:
+            return []
+
+        def rank(label: str) -> int | None:
+            folded = fold(label)
+            if folded.startswith(key):
+                return 0
+            if any(w.startswith(key) for w in re.split(r"[\s\-–/()\"']+", folded)):
+                return 1
+            return None
+
+        found = []
+        for project in self.catalog.list_projects():
+            r = rank(project["name"])
+            if r is not None:
+                found.append((r, project["name"].casefold(),
+                              {"label": project["name"], "kind": "projekt", "id": project["id"]}))
+        districts = [row[0] for row in self.catalog.db.execute(
+            "SELECT DISTINCT district FROM mentions WHERE district IS NOT NULL AND district != ''")]
+        for district in districts:
+            r = rank(district)
+            if r is not None:
+                found.append((r, district.casefold(),
+                              {"label": district, "kind": "stadsdel", "id": None}))
+        found.sort(key=lambda item: (item[0], item[1]))
+        return [item for _, _, item in found[:limit]]
 
     def project_cards(self, query: str, limit: int = 3) -> list[dict]:
         """Projects whose name the query names (whole or nearly): the cards shown above hits."""
