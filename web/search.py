@@ -6,35 +6,19 @@ link and nothing needs JavaScript. Invalid values are ignored here (the API reje
 """
 from __future__ import annotations
 
-import logging
-
 from flask import Blueprint, current_app, render_template, request, url_for
 
 from . import get_kb
 from .filters import capitalize_first, document_type_label
 from .params import FACETS, SORTS, clean_query, parse_int, search_options
 
-log = logging.getLogger(__name__)
-
 bp = Blueprint("search", __name__)
-
-FALLBACK_NOTICE_SV = ("Filtrering och sortering går inte att använda just nu. "
-                      "Resultatet visas utan filter, sorterat efter relevans.")
 
 
 def run_search(kb, q: str, *, page: int, page_size: int, filters: dict, sort: str):
-    """kb.search with filters and sort ("relevans"/"datum"). While the index cannot filter or
-    sort yet, the search runs without them and says so in the notice."""
-    try:
-        return kb.search(q, page=page, page_size=page_size, filters=filters or None,
-                         sort=SORTS[sort])
-    except TypeError:
-        if not filters and sort == "relevans":
-            raise
-        log.warning("search index does not take filters/sort yet; searching without them")
-        results = kb.search(q, page=page, page_size=page_size)
-        results.notice = results.notice or FALLBACK_NOTICE_SV
-        return results
+    """kb.search with checked filters and the sort parameter ("relevans"/"datum")."""
+    return kb.search(q, page=page, page_size=page_size, filters=filters or None,
+                     sort=SORTS[sort])
 
 
 def facet_label(key: str, value) -> str:
