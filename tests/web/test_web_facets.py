@@ -43,13 +43,6 @@ def _dates(html: str) -> list[str]:
     return re.findall(r"<dt>Datum</dt><dd>(\d{4}-\d\d-\d\d)</dd>", html)
 
 
-def _needs(kb, feature: str) -> None:
-    """Skip while the service lacks a method the other half of the work adds."""
-    if feature in ("similar", "suggest") and not callable(
-            getattr(kb, {"similar": "similar_documents", "suggest": "suggest"}[feature], None)):
-        pytest.skip(f"Kunskapsbank has no {feature} yet")
-
-
 # -- facets and chips, against the real index ----------------------------------------------------
 
 def test_facet_links_show_counts_and_filter(client, kb, docs):
@@ -254,7 +247,6 @@ def test_facets_rendered_from_results(client, kb, docs, monkeypatch):
 # -- similar documents ------------------------------------------------------------------------------
 
 def test_similar_documents_section(client, kb, docs, reports):
-    _needs(kb, "similar")
     html = _html(client, f"/dokument/{reports.r2018}")
     m = re.search(r'<section class="similar-documents".*?</section>', html, re.S)
     assert m, "no similar documents"
@@ -290,7 +282,6 @@ def test_no_similar_section_when_the_service_has_none(client, kb, docs, monkeypa
 # -- /api/suggest and the API's filters ------------------------------------------------------------
 
 def test_api_suggest_shape(client, kb, reports):
-    _needs(kb, "suggest")
     r = client.get("/api/suggest", query_string={"q": "Bo"})
     assert r.status_code == 200 and r.is_json
     data = r.get_json()
