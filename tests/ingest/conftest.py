@@ -1,6 +1,8 @@
 """Fixtures for ingest tests; the file makers live in ingest_helpers.py."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from ingest_helpers import render_text_image, write_text_pdf

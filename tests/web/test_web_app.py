@@ -1,7 +1,6 @@
 """The app factory: secret key, service lifetime, headers, error pages, local assets."""
 from __future__ import annotations
 
-import os
 import re
 import stat
 from pathlib import Path

@@ -8,7 +8,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from kunskapsbank.model import FacetValue, SearchHit
 
 
 def _html(client, path="/", **params) -> str:

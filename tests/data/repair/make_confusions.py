@@ -21,7 +21,6 @@ import difflib
 import json
 import os
 import random
-import re
 import subprocess
 import sys
 import tempfile
