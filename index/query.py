@@ -106,8 +106,10 @@ def rewrite(text: str, vocabulary: Vocabulary | None = None) -> str:
                 return "year:[" + (low + " " if low else "") + "TO" + (" " + high if high else "") + "]"
             return "year:" + value
         if name == "typ":
-            return _any_of("document_type",
-                           canonical_value(value, vocab("document_type", DOCUMENT_TYPES)), value)
+            types = canonical_value(value, vocab("document_type", DOCUMENT_TYPES))
+            if set(types) & {"pm", "bilaga"}:  # "PM/bilaga" is one kind of document
+                types = list(dict.fromkeys(types + ["pm", "bilaga"]))
+            return _any_of("document_type", types, value)
         if name == "stadsdel":
             return _any_of("district", canonical_value(value, vocab("district")), value)
         if name == "kategori":

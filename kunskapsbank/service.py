@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from ingest import PIPELINE_VERSION, IngestError, process
+from ingest.letters import restoration_for
 from index import SearchIndex
 from index.analysis import fold
 
@@ -210,15 +211,30 @@ class Kunskapsbank:
         """Search. `filters`: {"år": 2018, "typ": "pm", "stadsdel": "Farsta", "kategori": …};
         `sort`: "relevance" or "date". Project cards for projects the query names come with
         the results."""
-        kwargs = {}
-        if filters:
-            kwargs["filters"] = filters
-        if sort != "relevance":
-            kwargs["sort"] = sort
+        kwargs = {"filters": filters or None, "sort": sort}
+        repaired = self.repair_query(query)
+        if repaired != query:
+            # a word typed as old OCR spelled it ("Socialndmnden godkinner") is searched as
+            # the repaired text spells it; the user's own words are kept when that finds nothing
+            results = self.index.search(repaired, page=page, page_size=page_size,
+                                        text_for=self.catalog.document_text, **kwargs)
+            if results.total:
+                results.query = query
+                results.notice = results.notice or f"Sökte även på: {repaired}"
+                results.projects = self.project_cards(repaired)
+                return results
         results = self.index.search(query, page=page, page_size=page_size,
                                     text_for=self.catalog.document_text, **kwargs)
         results.projects = self.project_cards(query)
         return results
+
+    def repair_query(self, query: str) -> str:
+        """The query with OCR-garbled Swedish words restored by the same letter repair the
+        documents got (unknown words only; field names, dnr and years untouched)."""
+        edits = restoration_for(self.config.domain_lexicon_path).edits(query)
+        for start, end, after, _rule in sorted(edits, reverse=True):
+            query = query[:start] + after + query[end:]
+        return query
 
     def similar_documents(self, doc_id: int, limit: int = 5) -> list:
         """"Liknande dokument": documents sharing this one's key terms (never itself)."""
