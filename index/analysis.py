@@ -18,7 +18,7 @@ import unicodedata
 from whoosh.analysis import (Filter, IDTokenizer, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter)
 from whoosh.lang import stopwords_for_language
 
-ANALYSIS_VERSION = "sv-2"
+ANALYSIS_VERSION = "sv-3"
 
 # Runs of letters and digits: "FoU-medel" gives "fou" and "medel". Dnr are matched in their own field.
 TOKEN_PATTERN = r"\w+"
@@ -172,10 +172,13 @@ def normalize_dnr(text: str) -> str:
 
 
 class DnrFilter(Filter):
+    """A dnr always holds digits: a plain word ("för") in a query is no dnr and must not turn
+    into a required dnr term."""
+
     def __call__(self, tokens):
         for t in tokens:
             t.text = normalize_dnr(t.text)
-            if t.text:
+            if t.text and any(c.isdigit() for c in t.text):
                 yield t
 
 

@@ -123,3 +123,9 @@ def test_pagination(tmp_path):
     assert all(p.total == 25 for p in pages)
     assert len({h.id for p in pages for h in p.hits}) == 25
     ix.close()
+
+
+def test_a_stop_word_in_a_query_is_no_required_dnr(ix):
+    """Regression: "för" was dropped from the text fields but kept as a dnr term, and the
+    required dnr:för then found nothing."""
+    assert [h.id for h in search(ix, "redovisningen för Kristeamet").hits] == [1]
