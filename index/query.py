@@ -98,12 +98,20 @@ def rewrite(text: str, vocabulary: Vocabulary | None = None) -> str:
     def field(m: re.Match) -> str:
         name, value = m.group("field").lower(), m.group("value")
         if name == "år":
+            # the document's own year (its date) or a year it reports on or decides for
             years = _YEAR_RANGE.match(value)
             if years:
                 low, high = years.group(1), years.group(2)
                 if not (low or high):
                     return "year:[TO]"
-                return "year:[" + (low + " " if low else "") + "TO" + (" " + high if high else "") + "]"
+                dated = "year:[" + (low + " " if low else "") + "TO" + \
+                    (" " + high if high else "") + "]"
+                if low and high and 0 <= int(high) - int(low) <= 50:
+                    return "(" + " OR ".join([dated] + [f"years:{y}" for y in
+                                                       range(int(low), int(high) + 1)]) + ")"
+                return dated
+            if value.isdigit():
+                return f"(year:{value} OR years:{value})"
             return "year:" + value
         if name == "typ":
             types = canonical_value(value, vocab("document_type", DOCUMENT_TYPES))

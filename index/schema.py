@@ -6,7 +6,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import ANALYSIS_VERSION, folded_analyzer, keyword_analyzer, swedish_analyzer
 
-SCHEMA_VERSION = f"schema-2.{ANALYSIS_VERSION}"
+SCHEMA_VERSION = f"schema-3.{ANALYSIS_VERSION}"
 
 
 def build_schema() -> Schema:
@@ -25,6 +25,8 @@ def build_schema() -> Schema:
         dnr=TEXT(analyzer=keyword_analyzer(), stored=True),
         date=ID(stored=True, sortable=True),
         year=NUMERIC(int, stored=False, sortable=True),
+        # the years the document reports on or decides for (år: matches these too)
+        years=KEYWORD(stored=False, commas=True, lowercase=False),
         document_type=ID(stored=True, sortable=True),
         district=KEYWORD(stored=True, lowercase=False, commas=True, scorable=False),
         category=KEYWORD(stored=True, lowercase=False, commas=True, scorable=False),

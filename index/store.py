@@ -96,6 +96,8 @@ class SearchIndex:
         categories = [c.replace(",", " ") for c in doc.categories if c]
         if categories:
             fields["category"] = ",".join(categories)
+        if doc.years:
+            fields["years"] = ",".join(str(y) for y in doc.years)
         return fields
 
     def add(self, docs: Iterable[IndexDocument]) -> int:
@@ -191,7 +193,7 @@ class SearchIndex:
                 except (TypeError, ValueError):
                     parts.append(NullQuery)
                     continue
-                parts.append(NumericRange("year", year, year))
+                parts.append(Or([NumericRange("year", year, year), Term("years", str(year))]))
                 continue
             base = {"document_type": DOCUMENT_TYPES, "category": CATEGORIES}.get(field, ())
             choices = canonical_value(str(value), list(base) + self._values(searcher, field))

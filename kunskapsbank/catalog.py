@@ -380,11 +380,13 @@ class Catalog:
             "SELECT coalesce(p.name, m.name) AS name, m.district, m.category FROM mentions m"
             " LEFT JOIN projects p ON p.id = m.project_id WHERE m.document_id=?"
             " ORDER BY m.position", (doc_id,)).fetchall()
+        years = self.get_metadata(doc_id).get("years") or []
         return IndexDocument(
             **dict(row), text=self.document_text(doc_id),
             districts=sorted({m["district"] for m in mentions if m["district"]}),
             projects=list(dict.fromkeys(m["name"] for m in mentions)),
-            categories=sorted({m["category"] for m in mentions if m["category"]}))
+            categories=sorted({m["category"] for m in mentions if m["category"]}),
+            years=sorted({int(y) for y in years}))
 
     # -- errors ----------------------------------------------------------------------------
     def record_error(self, path: str, reason: str, message_sv: str,

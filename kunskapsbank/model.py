@@ -155,6 +155,7 @@ class IndexDocument:
     districts: list[str] = field(default_factory=list)  # canonical districts of its projects
     projects: list[str] = field(default_factory=list)  # names of the projects it mentions
     categories: list[str] = field(default_factory=list)  # project categories it mentions
+    years: list[int] = field(default_factory=list)  # the years it reports on or decides for
 
 
 @dataclass

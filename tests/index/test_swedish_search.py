@@ -260,3 +260,19 @@ def test_schema_version_includes_analysis_version():
     from index.analysis import ANALYSIS_VERSION
     from index.schema import SCHEMA_VERSION
     assert ANALYSIS_VERSION in SCHEMA_VERSION
+
+
+def test_year_also_matches_the_years_a_document_reports_on(tmp_path):
+    """A decision dated December 2023 about the funds for 2024 is found by år:2024."""
+    from index import SearchIndex
+    from kunskapsbank.model import IndexDocument
+    ix = SearchIndex(tmp_path / "ix")
+    ix.add([IndexDocument(1, "a.txt", "Fördelning av medel 2024", None, "2023-12-12",
+                          "tjänsteutlåtande", "sv", "medel för utveckling", years=[2024]),
+            IndexDocument(2, "b.txt", "Redovisning", None, "2019-04-10", "tjänsteutlåtande",
+                          "sv", "redovisning av projekt", years=[2018, 2020])])
+    assert [h.id for h in ix.search("år:2024").hits] == [1]
+    assert [h.id for h in ix.search("år:2023").hits] == [1]
+    assert {h.id for h in ix.search("år:2017..2018").hits} == {2}
+    assert [h.id for h in ix.search("medel", filters={"år": 2024}).hits] == [1]
+    ix.close()
