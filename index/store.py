@@ -20,7 +20,7 @@ from kunskapsbank.model import FacetValue, IndexDocument, SearchHit, SearchResul
 from .analysis import fold
 from .query import CATEGORIES, DOCUMENT_TYPES, FACET_FIELDS, canonical_value, parse_query
 from .schema import SCHEMA_VERSION, build_schema
-from .snippets import plain_snippet
+from .snippets import excerpt_around, plain_snippet
 
 log = logging.getLogger(__name__)
 
@@ -248,8 +248,11 @@ class SearchIndex:
             text = text_for(hit["id"]) if text_for else ""
             snippet = ""
             if text:
-                snippet = hit.highlights("content", text=text, top=2) \
-                    or hit.highlights("content_folded", text=text, top=2)
+                stems = [fold(t.decode("utf-8", "replace")) for f, t in hit.matched_terms()
+                         if f in ("content", "content_folded", "title", "title_folded")]
+                window = excerpt_around(text, stems, fold(text))
+                snippet = hit.highlights("content", text=window, top=2) \
+                    or hit.highlights("content_folded", text=window, top=2)
             hits.append(self._hit(hit, snippet or plain_snippet(text)))
         total = results.total
         suggestion = None

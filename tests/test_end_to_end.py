@@ -2,7 +2,9 @@
 from the CLI, the service and the web app. Ingest runs once for the module (~1 min of OCR)."""
 from __future__ import annotations
 
+import importlib.util
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -154,3 +156,22 @@ def test_extract_json_carries_metadata_and_projects(sample_docs):
     farsta = projects["Digital Lots för samsjukliga"]
     assert (farsta["district"], farsta["year"], farsta["amount_sek"], farsta["status"]) == \
         ("Farsta", 2024, 500000, "beviljad")
+
+
+# -- search relevance on the samples (bench/eval_search.py, queries in tests/data/search/) ------
+# Targets: recall@10 >= 0.95, MRR >= 0.85. Floors just under today's 0.949 / 0.989, so a change
+# that loses ground fails; raise them as the search improves.
+RECALL_FLOOR = 0.93
+MRR_FLOOR = 0.95
+
+
+def test_search_relevance_on_the_samples(kb):
+    spec = importlib.util.spec_from_file_location(
+        "eval_search", Path(__file__).resolve().parents[1] / "bench" / "eval_search.py")
+    eval_search = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(eval_search)
+    r = eval_search.evaluate(kb)
+    misses = "; ".join(f"{m['query']!r} ({m['recall']:.2f})" for m in r["misses"])
+    assert not r["skipped"], f"relevant files missing from the catalog: {r['skipped']}"
+    assert r["recall@10"] >= RECALL_FLOOR, f"recall@10 {r['recall@10']:.3f}; misses: {misses}"
+    assert r["mrr"] >= MRR_FLOOR, f"MRR {r['mrr']:.3f}; misses: {misses}"
