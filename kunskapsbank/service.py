@@ -30,6 +30,7 @@ INGEST_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".docx", ".
 UNEXPECTED_ERROR_SV = "Ett oväntat fel inträffade när filen bearbetades. Originalet är sparat."
 INDEX_BATCH = 50
 PROJECT_CARD_SCORE = 85  # name similarity at which a query shows a project's card
+WIDEN_BELOW = 3  # a plain query finding fewer hits is tried again with word beginnings
 DOMAIN_MIN_QUALITY = 0.8  # pages whose words may teach the repair (with no letter repairs)
 DOMAIN_MIN_COUNT = 2  # a word must occur this often in clean text to be learned
 
@@ -225,6 +226,16 @@ class Kunskapsbank:
                 return results
         results = self.index.search(query, page=page, page_size=page_size,
                                     text_for=self.catalog.document_text, **kwargs)
+        widened = widen_query(query)
+        if results.total < WIDEN_BELOW and widened:
+            # a half-remembered name ("kristeam", "brukarskolan"): its words as word beginnings
+            more = self.index.search(widened, page=page, page_size=page_size,
+                                     text_for=self.catalog.document_text, **kwargs)
+            if more.total > results.total:
+                more.query = query
+                more.notice = "Visar även ord som börjar som orden i sökningen."
+                more.suggestion = results.suggestion
+                results = more
         results.projects = self.project_cards(query)
         return results
 
@@ -287,6 +298,31 @@ class Kunskapsbank:
                 scored.append((score, project))
         scored.sort(key=lambda sp: (-sp[0], sp[1]["name"]))
         return [p for _, p in scored[:limit]]
+
+
+_PLAIN_QUERY = re.compile(r"[^\W\d_]+(?:\s+[^\W\d_]+){0,4}")
+_DEFINITE = ("arna", "erna", "orna", "en", "et", "an", "na", "s")
+_OPERATORS = {"AND", "OR", "NOT", "OCH", "ELLER", "INTE"}
+
+
+def widen_query(query: str) -> str | None:
+    """For a query of plain words: each word of 5+ letters also as a word beginning, its
+    definite or genitive ending dropped ("brukarskolan" -> "brukarskol*"); None otherwise."""
+    query = query.strip()
+    if not _PLAIN_QUERY.fullmatch(query) or _OPERATORS & set(query.split()):
+        return None
+    parts = []
+    for word in query.split():
+        if len(word) < 5:
+            parts.append(word)
+            continue
+        stem = word.lower()
+        for ending in _DEFINITE:
+            if stem.endswith(ending) and len(stem) - len(ending) >= 5:
+                stem = stem[: -len(ending)]
+                break
+        parts.append(f"({word} OR {stem}*)")
+    return " ".join(parts) if any(p.startswith("(") for p in parts) else None
 
 
 def default_workers() -> int:

@@ -79,3 +79,21 @@ def test_clean_text_teaches_the_repair(config, tmp_path):
     after = kb.ingest_file(write(tmp_path / "garbled_again.txt", garbled + "Ny rad.\n"))
     assert "Skrålgården" in kb.catalog.document_text(after.document_id)
     kb.close()
+
+
+def test_widen_query_makes_word_beginnings_of_plain_words():
+    from kunskapsbank.service import widen_query
+    assert widen_query("brukarskolan") == "(brukarskolan OR brukarskol*)"
+    assert widen_query("kristeam") == "(kristeam OR kristeam*)"
+    assert widen_query("Bo kvar") is None  # nothing long enough to widen
+    for query in ("år:2018", '"en fras"', "Farsta OR Bromma", "3.2.2-109/2018"):
+        assert widen_query(query) is None
+
+
+def test_a_half_remembered_name_is_found(config, tmp_path):
+    kb = Kunskapsbank(config)
+    kb.ingest_file(write(tmp_path / "beslut.txt", DECISION))
+    results = kb.search("kristeam")
+    assert results.total == 1 and results.notice.startswith("Visar även ord")
+    assert kb.search("Kristeamet").notice is None  # an exact hit is not widened
+    kb.close()
