@@ -51,9 +51,11 @@ def ingest(ctx, paths, workers):
     elapsed = time.perf_counter() - started
     pages = sum(o.pages for o in summary.outcomes)
     ocr = sum(o.ocr_pages for o in summary.outcomes)
+    updated = summary.count("updated")
     click.echo(f"{summary.count('added')} added, {summary.count('duplicate')} already present, "
                f"{summary.count('failed')} failed; {pages} pages ({ocr} by OCR) "
-               f"in {elapsed:.1f} s")
+               f"in {elapsed:.1f} s" + (f"; {updated} processed again by a newer pipeline"
+                                        if updated else ""))
     for o in summary.failed:
         click.echo(f"FAILED {o.path}: {o.reason}", err=True)
     ctx.exit(1 if summary.failed else 0)

@@ -38,7 +38,7 @@ DOMAIN_MIN_COUNT = 2  # a word must occur this often in clean text to be learned
 @dataclass
 class IngestOutcome:
     path: str
-    status: str  # "added" | "duplicate" | "failed"
+    status: str  # "added" | "updated" (processed again by a newer pipeline) | "duplicate" | "failed"
     document_id: int | None = None
     sha256: str | None = None
     message_sv: str = ""
@@ -120,11 +120,15 @@ class Kunskapsbank:
             return outcome, None
         outcome.sha256 = stored.sha256
         existing = self.catalog.find_by_sha256(stored.sha256)
-        if existing is not None:
+        if existing is not None and existing.pipeline_version == PIPELINE_VERSION:
             outcome.status = "duplicate"
             outcome.document_id = existing.id
             outcome.message_sv = f"Filen finns redan i Kunskapsbanken ({existing.filename})."
             return outcome, None
+        if existing is not None:  # processed by an older pipeline: process it again
+            outcome.status = "stale"
+            outcome.document_id = existing.id
+            return outcome, self.catalog.archive_path(existing.id)
         return outcome, stored.relpath
 
     def ingest_many(self, paths: Iterable[Path], *, workers: int = 1,
@@ -138,7 +142,8 @@ class Kunskapsbank:
             if isinstance(result, ProcessedDocument):
                 size = self.archive.path(relpath).stat().st_size
                 doc_id = self.catalog.save(result, archive_path=relpath, size=size)
-                outcome.status, outcome.document_id = "added", doc_id
+                outcome.status = "updated" if outcome.status == "stale" else "added"
+                outcome.document_id = doc_id
                 outcome.pages, outcome.ocr_pages = len(result.pages), len(result.ocr_pages)
                 for warning in result.warnings:
                     log.warning("%s: %s", outcome.path, warning)
@@ -161,6 +166,9 @@ class Kunskapsbank:
             outcome, relpath = self._admit(path, names.get(str(path), path.name))
             if relpath is None:
                 finish(outcome, None, None)
+            elif outcome.status == "stale":  # keep the name it was first given
+                jobs.append((outcome, relpath,
+                             self.catalog.get_document(outcome.document_id).filename))
             else:
                 jobs.append((outcome, relpath, names.get(str(path), path.name)))
 

@@ -97,3 +97,18 @@ def test_a_half_remembered_name_is_found(config, tmp_path):
     assert results.total == 1 and results.notice.startswith("Visar även ord")
     assert kb.search("Kristeamet").notice is None  # an exact hit is not widened
     kb.close()
+
+
+def test_a_document_from_an_older_pipeline_is_processed_again(config, tmp_path):
+    kb = Kunskapsbank(config)
+    first = kb.ingest_file(write(tmp_path / "beslut.txt", DECISION))
+    kb.catalog.db.execute("UPDATE documents SET pipeline_version='old', title='gammal'")
+    kb.catalog.db.commit()
+    again = kb.ingest_file(write(tmp_path / "annat_namn.txt", DECISION))
+    assert again.status == "updated" and again.document_id == first.document_id
+    record = kb.catalog.get_document(first.document_id)
+    assert record.pipeline_version != "old" and record.title != "gammal"
+    assert record.filename == "beslut.txt"  # the name it was first given
+    assert kb.catalog.count_documents() == 1 and kb.index.doc_count() == 1
+    assert kb.ingest_file(write(tmp_path / "tredje.txt", DECISION)).status == "duplicate"
+    kb.close()
