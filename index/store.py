@@ -41,6 +41,7 @@ class SearchIndex:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._searcher = None
+        self._tables = None  # (searcher, docnum -> facet values) for _count_facets
         self._facet_spec = {
             "year": sorting.FieldFacet("year", maptype=sorting.Count),
             "document_type": sorting.FieldFacet("document_type", maptype=sorting.Count),
@@ -235,31 +236,35 @@ class SearchIndex:
             return SearchResults(query=query, total=0, hits=[], page=page, page_size=page_size,
                                  notice=notice)
         filter_q = self._filter_query(searcher, filters)
-        # No terms=True: recording matched terms for every hit cost ~40 % of a query; the
-        # highlighter and the excerpt windows use the query's own terms instead.
-        kwargs = {"groupedby": self._facet_spec}
+        # Top hits from a scored search of just the first pages (Whoosh can skip blocks then);
+        # the total and the facet counts from one unscored pass over the matching documents,
+        # counted against per-searcher tables. A groupedby= search scored every match and
+        # re-read the facet columns on every query. No terms=True either (it cost ~40 % of a
+        # query): the highlighter and the excerpt windows use the query's own terms.
+        kwargs = {"limit": page * page_size}
         if filter_q is not None:
             kwargs["filter"] = filter_q
         if sort == "date":
             kwargs.update(sortedby="date", reverse=True)
         page = max(1, int(page))
-        results = searcher.search_page(parsed, page, pagelen=page_size, **kwargs)
-        results.results.highlighter = self._highlighter
+        results = searcher.search(parsed, **kwargs)
+        results.highlighter = self._highlighter
+        matching = self._matching_docs(searcher, parsed, filter_q)
         hits = []
         stems = None
-        for hit in results:
+        for hit in results[(page - 1) * page_size:page * page_size]:
             text = text_for(hit["id"]) if text_for else ""
             snippet = ""
             if text:
                 if stems is None:
                     stems = [fold(t.decode("utf-8", "replace") if isinstance(t, bytes) else t)
-                             for f, t in results.results.query_terms(expand=True)
+                             for f, t in results.query_terms(expand=True)
                              if f in ("content", "content_folded", "title", "title_folded")]
                 window = excerpt_around(text, stems, fold(text))
                 snippet = hit.highlights("content", text=window, top=2) \
                     or hit.highlights("content_folded", text=window, top=2)
             hits.append(self._hit(hit, snippet or plain_snippet(text)))
-        total = results.total
+        total = len(matching)
         suggestion = None
         if total < SUGGEST_BELOW:
             try:
@@ -267,8 +272,62 @@ class SearchIndex:
             except Exception:  # a suggestion is a courtesy; never fail the search for it
                 log.exception("suggestion for %r", query)
         return SearchResults(query=query, total=total, hits=hits,
-                             page=results.pagenum, page_size=page_size, notice=notice,
-                             facets=self._facets(results.results), suggestion=suggestion)
+                             page=page, page_size=page_size, notice=notice,
+                             facets=self._count_facets(searcher, matching),
+                             suggestion=suggestion)
+
+    # -- facets ------------------------------------------------------------------------------
+    @staticmethod
+    def _matching_docs(searcher, parsed, filter_q) -> list[int]:
+        """Document numbers of every live document the query (and filter) matches, unscored."""
+        q = And([parsed, filter_q]) if filter_q is not None else parsed
+        reader = searcher.reader()
+        deleted = reader.has_deletions()
+        return [d for d in set(searcher.docs_for_query(q))
+                if not (deleted and reader.is_deleted(d))]
+
+    def _facet_tables(self, searcher) -> dict[str, list]:
+        """docnum -> facet value(s), read once per searcher (i.e. after each write)."""
+        cached = self._tables
+        if cached is not None and cached[0] is searcher:
+            return cached[1]
+        reader = searcher.reader()
+        size = reader.doc_count_all()
+        tables: dict[str, list] = {}
+        for name, field in FACET_FIELDS.items():
+            values: list = [()] * size
+            if field in searcher.schema and reader.has_column(field):
+                column = reader.column_reader(field)
+                values = [(column[d],) if column[d] not in (None, "", b"") else ()
+                          for d in range(size)]
+            elif field in searcher.schema:
+                lists: list[list] = [[] for _ in range(size)]
+                fieldobj = searcher.schema[field]
+                for term in reader.lexicon(field):
+                    value = fieldobj.from_bytes(term)
+                    for d in reader.postings(field, term).all_ids():
+                        lists[d].append(value)
+                values = [tuple(v) for v in lists]
+            tables[name] = values
+        self._tables = (searcher, tables)
+        return tables
+
+    def _count_facets(self, searcher, docnums: list[int]) -> dict[str, list[FacetValue]]:
+        tables = self._facet_tables(searcher)
+        facets = {}
+        for name, field in FACET_FIELDS.items():
+            counts: dict = {}
+            table = tables.get(name, [])
+            for d in docnums:
+                for v in table[d] if d < len(table) else ():
+                    counts[v] = counts.get(v, 0) + 1
+            values = [(v, n) for v, n in counts.items() if v not in (None, "")]
+            if field == "year":
+                values.sort(key=lambda vn: -int(vn[0]))
+            else:
+                values.sort(key=lambda vn: (-vn[1], str(vn[0])))
+            facets[name] = [FacetValue(value=str(v), count=int(n)) for v, n in values]
+        return facets
 
     @staticmethod
     def _hit(hit, snippet: str = "") -> SearchHit:
