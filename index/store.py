@@ -239,9 +239,9 @@ class SearchIndex:
         # Top hits from a scored search of just the first pages (Whoosh can skip blocks then);
         # the total and the facet counts from one unscored pass over the matching documents,
         # counted against per-searcher tables. A groupedby= search scored every match and
-        # re-read the facet columns on every query. No terms=True either (it cost ~40 % of a
-        # query): the highlighter and the excerpt windows use the query's own terms.
-        kwargs = {"limit": page * page_size}
+        # re-read the facet columns on every query. terms=True: the highlighter needs the terms
+        # each hit matched (the query's own terms leave out fields such as content).
+        kwargs = {"limit": page * page_size, "terms": True}
         if filter_q is not None:
             kwargs["filter"] = filter_q
         if sort == "date":
@@ -251,15 +251,12 @@ class SearchIndex:
         results.highlighter = self._highlighter
         matching = self._matching_docs(searcher, parsed, filter_q)
         hits = []
-        stems = None
         for hit in results[(page - 1) * page_size:page * page_size]:
             text = text_for(hit["id"]) if text_for else ""
             snippet = ""
             if text:
-                if stems is None:
-                    stems = [fold(t.decode("utf-8", "replace") if isinstance(t, bytes) else t)
-                             for f, t in results.query_terms(expand=True)
-                             if f in ("content", "content_folded", "title", "title_folded")]
+                stems = [fold(t.decode("utf-8", "replace")) for f, t in hit.matched_terms()
+                         if f in ("content", "content_folded", "title", "title_folded")]
                 window = excerpt_around(text, stems, fold(text))
                 snippet = hit.highlights("content", text=window, top=2) \
                     or hit.highlights("content_folded", text=window, top=2)
