@@ -11,7 +11,6 @@ from typing import Callable, Iterable
 from whoosh import index as whoosh_index
 from rapidfuzz import process as rf_process
 from rapidfuzz.distance import Levenshtein
-from whoosh import sorting
 from whoosh.query import And, NullQuery, NumericRange, Or, Term
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, Highlighter
 
@@ -42,13 +41,6 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._searcher = None
         self._tables = None  # (searcher, docnum -> facet values) for _count_facets
-        self._facet_spec = {
-            "year": sorting.FieldFacet("year", maptype=sorting.Count),
-            "document_type": sorting.FieldFacet("document_type", maptype=sorting.Count),
-            "district": sorting.FieldFacet("district", allow_overlap=True,
-                                           maptype=sorting.Count),
-            "category": sorting.FieldFacet("category", allow_overlap=True,
-                                           maptype=sorting.Count)}
         self._ix, self.created = self._open_or_create(self.path)
         self._highlighter = Highlighter(
             fragmenter=ContextFragmenter(maxchars=220, surround=70),
@@ -205,22 +197,6 @@ class SearchIndex:
         if not parts:
             return None
         return And(parts) if len(parts) > 1 else parts[0]
-
-    @staticmethod
-    def _facets(results) -> dict[str, list[FacetValue]]:
-        facets = {}
-        for name, field in FACET_FIELDS.items():
-            try:
-                groups = results.groups(field)
-            except KeyError:
-                groups = {}
-            values = [(v, n) for v, n in groups.items() if v not in (None, "") and n]
-            if field == "year":
-                values.sort(key=lambda vn: -int(vn[0]))
-            else:
-                values.sort(key=lambda vn: (-vn[1], str(vn[0])))
-            facets[name] = [FacetValue(value=str(v), count=int(n)) for v, n in values]
-        return facets
 
     def search(self, query: str, *, page: int = 1, page_size: int = 10,
                text_for: TextLoader | None = None, filters: dict | None = None,
