@@ -6,7 +6,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import ANALYSIS_VERSION, folded_analyzer, keyword_analyzer, swedish_analyzer
 
-SCHEMA_VERSION = f"schema-3.{ANALYSIS_VERSION}"
+SCHEMA_VERSION = f"schema-4.{ANALYSIS_VERSION}"
 
 
 def build_schema() -> Schema:
@@ -31,4 +31,6 @@ def build_schema() -> Schema:
         district=KEYWORD(stored=True, lowercase=False, commas=True, scorable=False),
         category=KEYWORD(stored=True, lowercase=False, commas=True, scorable=False),
         language=ID(stored=True),
+        # the catalog's pipeline version of the document (kunskapsbank check compares them)
+        pipeline_version=STORED(),
     )

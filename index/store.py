@@ -75,7 +75,7 @@ class SearchIndex:
         fields = {"id": doc.id, "filename": doc.filename, "title": title, "title_folded": title,
                   "content": doc.text, "content_folded": doc.text, "date": doc.date or "",
                   "document_type": (doc.document_type or "annat").lower(),
-                  "language": doc.language or ""}
+                  "language": doc.language or "", "pipeline_version": doc.pipeline_version}
         if doc.dnr:
             fields["dnr"] = doc.dnr
         if doc.date and doc.date[:4].isdigit():
@@ -148,6 +148,11 @@ class SearchIndex:
     def ids(self) -> set[int]:
         searcher = self._current_searcher()
         return {searcher.stored_fields(n)["id"] for n in searcher.reader().all_doc_ids()}
+
+    def versions(self) -> dict[int, str]:
+        """id -> the pipeline version each indexed document was indexed with."""
+        searcher = self._current_searcher()
+        return {f["id"]: f.get("pipeline_version", "") for f in searcher.all_stored_fields()}
 
     @staticmethod
     def _cache(searcher) -> dict:

@@ -114,6 +114,54 @@ MIGRATIONS: list[str] = [
         UNIQUE (sha256, mention_key, field)
     );
     """,
+    # 4: staff accounts, sign-in attempts (rate limit), upload jobs and their files
+    """
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        password_hash TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('fou', 'admin')),
+        created_at TEXT NOT NULL,
+        password_changed_at TEXT NOT NULL
+    );
+    CREATE TABLE login_attempts (
+        id INTEGER PRIMARY KEY,
+        username TEXT NOT NULL COLLATE NOCASE,
+        ip TEXT NOT NULL,
+        at REAL NOT NULL  -- unix time of a failed attempt
+    );
+    CREATE INDEX login_attempts_key ON login_attempts(username, ip, at);
+    CREATE TABLE jobs (
+        id INTEGER PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        created_by TEXT,
+        metadata TEXT NOT NULL DEFAULT '{}'  -- what the uploader gave for every file
+    );
+    CREATE TABLE job_files (
+        id INTEGER PRIMARY KEY,
+        job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        filename TEXT NOT NULL,
+        sha256 TEXT,
+        archive_path TEXT,  -- relative to the archive; the original is stored before queueing
+        size INTEGER,
+        media_type TEXT,
+        status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed')),
+        outcome TEXT,  -- added | updated | duplicate, when done
+        pages_done INTEGER NOT NULL DEFAULT 0,
+        pages_total INTEGER,
+        document_id INTEGER,
+        message_sv TEXT,
+        reason TEXT,
+        worker TEXT,  -- host:pid of the worker running it
+        attempts INTEGER NOT NULL DEFAULT 0,
+        started_at TEXT,
+        updated_at TEXT,
+        finished_at TEXT
+    );
+    CREATE INDEX job_files_job ON job_files(job_id, position);
+    CREATE INDEX job_files_status ON job_files(status, id);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 _WORD = re.compile(r"[^\W\d_]{3,}")
@@ -372,8 +420,8 @@ class Catalog:
     def index_document(self, doc_id: int) -> IndexDocument | None:
         """The document as the index holds it: metadata, text, and what its mentions say."""
         row = self.db.execute(
-            "SELECT id, filename, title, dnr, date, document_type, language FROM documents"
-            " WHERE id=?", (doc_id,)).fetchone()
+            "SELECT id, filename, title, dnr, date, document_type, language, pipeline_version"
+            " FROM documents WHERE id=?", (doc_id,)).fetchone()
         if row is None:
             return None
         mentions = self.db.execute(

@@ -156,6 +156,7 @@ class IndexDocument:
     projects: list[str] = field(default_factory=list)  # names of the projects it mentions
     categories: list[str] = field(default_factory=list)  # project categories it mentions
     years: list[int] = field(default_factory=list)  # the years it reports on or decides for
+    pipeline_version: str = ""  # the catalog's, kept in the index for `kunskapsbank check`
 
 
 @dataclass
