@@ -27,8 +27,26 @@ from .txt import extract_txt_pages
 
 log = logging.getLogger(__name__)
 
-#: Changes whenever any stage would give a different result for the same file.
-PIPELINE_VERSION = f"extract-1.{OCR_FORMAT_VERSION}.repair-2.meta-2.projects-1"
+#: One version per stage, the one place they live: bump a stage's whenever it would give a
+#: different result for the same file. `reindex --reprocess --only-stale` compares them.
+STAGE_VERSIONS = {
+    "extract": "extract-1",
+    "ocr": OCR_FORMAT_VERSION,
+    "repair": "repair-2",
+    "metadata": "meta-2",
+    "projects": "projects-1",
+}
+PIPELINE_VERSION = ".".join(STAGE_VERSIONS.values())
+
+
+def stale_stages(pipeline_version: str) -> list[str]:
+    """The stages whose version in `pipeline_version` (as stored with a document) differs from
+    this program's; [] when the document is current."""
+    if pipeline_version == PIPELINE_VERSION:
+        return []
+    stored = dict(part.rsplit("-", 1) for part in pipeline_version.split(".") if "-" in part)
+    return [stage for stage, version in STAGE_VERSIONS.items()
+            if stored.get(version.rsplit("-", 1)[0]) != version.rsplit("-", 1)[1]]
 
 
 def sha256_file(path: Path) -> str:

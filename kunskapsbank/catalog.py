@@ -162,6 +162,15 @@ MIGRATIONS: list[str] = [
     CREATE INDEX job_files_job ON job_files(job_id, position);
     CREATE INDEX job_files_status ON job_files(status, id);
     """,
+    # 5: what each ingested path held when last seen, so an unchanged file is not read again
+    """
+    CREATE TABLE file_memo (
+        path TEXT PRIMARY KEY,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        sha256 TEXT NOT NULL
+    );
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 _WORD = re.compile(r"[^\W\d_]{3,}")
@@ -435,6 +444,25 @@ class Catalog:
             projects=list(dict.fromkeys(m["name"] for m in mentions)),
             categories=sorted({m["category"] for m in mentions if m["category"]}),
             years=sorted({int(y) for y in years}))
+
+    # -- batch ingest ----------------------------------------------------------------------
+    def memo_document(self, path: str, size: int, mtime_ns: int) -> tuple | None:
+        """For a path last seen with this size and mtime: (sha256, document id, its pipeline
+        version), id and version None when no document has that content; None if not seen."""
+        row = self.db.execute(
+            "SELECT m.sha256, d.id, d.pipeline_version FROM file_memo m"
+            " LEFT JOIN documents d ON d.sha256 = m.sha256"
+            " WHERE m.path=? AND m.size=? AND m.mtime_ns=?", (path, size, mtime_ns)).fetchone()
+        return (row[0], row[1], row[2]) if row else None
+
+    def remember_file(self, path: str, size: int, mtime_ns: int, sha256: str) -> None:
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO file_memo (path, size, mtime_ns, sha256)"
+                            " VALUES (?, ?, ?, ?)", (path, size, mtime_ns, sha256))
+
+    def document_versions(self) -> dict[int, str]:
+        """id -> pipeline version of every document."""
+        return dict(self.db.execute("SELECT id, pipeline_version FROM documents").fetchall())
 
     # -- errors ----------------------------------------------------------------------------
     def record_error(self, path: str, reason: str, message_sv: str,
