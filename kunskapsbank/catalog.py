@@ -171,6 +171,32 @@ MIGRATIONS: list[str] = [
         sha256 TEXT NOT NULL
     );
     """,
+    # 6: staff decisions beside the overrides: merged projects (aliases by name key), the name
+    # key each mention's overrides are keyed by, and the audit log of every change
+    """
+    ALTER TABLE mentions ADD COLUMN override_key TEXT;
+    CREATE TABLE project_aliases (
+        key TEXT PRIMARY KEY,  -- name key of a mention name that belongs to the project
+        project_id INTEGER NOT NULL,
+        author TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        username TEXT,
+        action TEXT NOT NULL,
+        document_id INTEGER,  -- no foreign keys: the history outlives deleted rows
+        sha256 TEXT,
+        project_id INTEGER,
+        subject TEXT,
+        field TEXT,
+        old_value TEXT,
+        new_value TEXT
+    );
+    CREATE INDEX audit_document ON audit_log(document_id);
+    CREATE INDEX audit_project ON audit_log(project_id);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 _WORD = re.compile(r"[^\W\d_]{3,}")
