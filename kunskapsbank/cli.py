@@ -154,5 +154,96 @@ def stats(ctx):
                f"\ningest errors {errors}\nhome {kb.config.home}")
 
 
+# -- staff accounts --------------------------------------------------------------------------
+def _users(ctx):
+    from .catalog import Catalog
+    from .users import Users
+    if "users" not in ctx.obj:
+        catalog = Catalog(ctx.obj["config"].catalog_path)
+        ctx.call_on_close(catalog.close)
+        ctx.obj["users"] = Users(catalog)
+    return ctx.obj["users"]
+
+
+def _fail(ctx, message: str) -> None:
+    click.echo(message, err=True)
+    ctx.exit(1)
+
+
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@main.group()
+def user():
+    """Staff accounts: roles fou (upload, edit, delete) and admin (also re-index and users)."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["fou", "admin"]), default="fou", show_default=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of "
+              "standard input (for scripts) instead of prompting.")
+@click.pass_context
+def user_add(ctx, username, role, password_stdin):
+    """Add a user; the password is prompted for (hidden, twice)."""
+    from .users import UserError
+    try:
+        created = _users(ctx).add(username, _read_password(password_stdin), role)
+    except UserError as exc:
+        _fail(ctx, f"Cannot add user: {exc}")
+    click.echo(f"Added {created.username} ({created.role})")
+
+
+@user.command("remove")
+@click.argument("username")
+@click.pass_context
+def user_remove(ctx, username):
+    """Remove a user; their sessions end at once."""
+    if not _users(ctx).remove(username):
+        _fail(ctx, f"No such user: {username}")
+    click.echo(f"Removed {username}")
+
+
+@user.command("list")
+@click.pass_context
+def user_list(ctx):
+    """List users with their roles."""
+    for u in _users(ctx).list():
+        click.echo(f"{u.username}\t{u.role}\tcreated {u.created_at}\t"
+                   f"password set {u.password_changed_at}")
+
+
+@user.command("passwd")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from the first line "
+              "of standard input instead of prompting.")
+@click.pass_context
+def user_passwd(ctx, username, password_stdin):
+    """Set a user's password; their other sessions end."""
+    from .users import UserError
+    users = _users(ctx)
+    if users.get(username) is None:
+        _fail(ctx, f"No such user: {username}")
+    try:
+        users.set_password(username, _read_password(password_stdin))
+    except UserError as exc:
+        _fail(ctx, f"Cannot set password: {exc}")
+    click.echo(f"Password changed for {username}")
+
+
+@user.command("role")
+@click.argument("username")
+@click.argument("role", type=click.Choice(["fou", "admin"]))
+@click.pass_context
+def user_role(ctx, username, role):
+    """Change a user's role."""
+    if not _users(ctx).set_role(username, role):
+        _fail(ctx, f"No such user: {username}")
+    click.echo(f"{username} is now {role}")
+
+
 if __name__ == "__main__":
     main()

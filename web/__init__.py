@@ -38,6 +38,7 @@ def create_app(config: Config | None = None, test_config: dict | None = None) ->
         MAX_PAGE=1000,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.secure_cookies,  # off by default: plain http on localhost
     )
     if test_config:
         app.config.update(test_config)
@@ -51,10 +52,11 @@ def create_app(config: Config | None = None, test_config: dict | None = None) ->
     app.extensions[_EXT_CLOSE] = closer
     atexit.register(closer)
 
-    from . import api, documents, errors, filters, projects, search
+    from . import api, auth, documents, errors, filters, projects, search
 
     filters.register(app)
     errors.register(app)
+    auth.init_app(app)
     app.register_blueprint(search.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(projects.bp)

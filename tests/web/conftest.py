@@ -5,11 +5,13 @@ whole path (archive, ingest, catalog, index, web) runs; nothing is mocked.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from kunskapsbank.users import Users
 from web import close_app, create_app
 
 DOCS = {
@@ -201,3 +203,69 @@ def reports(kb, tmp_path) -> Reports:
     assert set(by_name) == {"Bo kvar", "Kristeamet", "Unga <script & vuxna"}, by_name
     return Reports(ids["r2018"], ids["r2020"], by_name["Bo kvar"], by_name["Kristeamet"],
                    by_name["Unga <script & vuxna"])
+
+
+# -- staff accounts ------------------------------------------------------------------------------
+# For tests of the staff pages (test modules cannot import conftest, so these are fixtures):
+# `make_user` creates an account in the app's catalog; `login(client, username, password=...)`
+# signs a test client in through the real sign-in form (CSRF token and all); `csrf_token_in(html)`
+# reads a page's form token; `staff_password` is the password make_user gives by default;
+# `fou_client` / `admin_client` are the app's test client already signed in with that role.
+STAFF_PASSWORD = "rätt lösenord 2024"
+_CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def _csrf_token_in(html: str | bytes) -> str:
+    if isinstance(html, bytes):
+        html = html.decode("utf-8")
+    found = _CSRF_INPUT.search(html)
+    assert found, "no csrf_token input on the page"
+    return found.group(1)
+
+
+def _login(client, username: str, password: str = STAFF_PASSWORD):
+    token = _csrf_token_in(client.get("/logga-in").data)
+    return client.post("/logga-in", data={"csrf_token": token, "username": username,
+                                          "password": password})
+
+
+@pytest.fixture
+def staff_password() -> str:
+    return STAFF_PASSWORD
+
+
+@pytest.fixture
+def csrf_token_in():
+    """csrf_token_in(html) -> the token of the first form in the page."""
+    return _csrf_token_in
+
+
+@pytest.fixture
+def login():
+    """login(client, username, password=staff_password) -> the response to the sign-in POST
+    (303 when it worked)."""
+    return _login
+
+
+@pytest.fixture
+def make_user(kb):
+    """make_user(username, password=staff_password, role="fou") -> kunskapsbank.users.User."""
+    def make(username: str, password: str = STAFF_PASSWORD, role: str = "fou"):
+        return Users(kb.catalog).add(username, password, role)
+    return make
+
+
+@pytest.fixture
+def fou_client(client, make_user):
+    """The test client signed in as `fou-anna` (role fou)."""
+    make_user("fou-anna", role="fou")
+    assert _login(client, "fou-anna").status_code == 303
+    return client
+
+
+@pytest.fixture
+def admin_client(client, make_user):
+    """The test client signed in as `admin-bo` (role admin)."""
+    make_user("admin-bo", role="admin")
+    assert _login(client, "admin-bo").status_code == 303
+    return client
