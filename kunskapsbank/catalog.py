@@ -474,12 +474,13 @@ class Catalog:
     # -- batch ingest ----------------------------------------------------------------------
     def memo_document(self, path: str, size: int, mtime_ns: int) -> tuple | None:
         """For a path last seen with this size and mtime: (sha256, document id, its pipeline
-        version), id and version None when no document has that content; None if not seen."""
+        version, its name), all but the hash None when no document has that content; None if
+        the path was not seen so."""
         row = self.db.execute(
-            "SELECT m.sha256, d.id, d.pipeline_version FROM file_memo m"
+            "SELECT m.sha256, d.id, d.pipeline_version, d.filename FROM file_memo m"
             " LEFT JOIN documents d ON d.sha256 = m.sha256"
             " WHERE m.path=? AND m.size=? AND m.mtime_ns=?", (path, size, mtime_ns)).fetchone()
-        return (row[0], row[1], row[2]) if row else None
+        return tuple(row) if row else None
 
     def remember_file(self, path: str, size: int, mtime_ns: int, sha256: str) -> None:
         with self.db:
