@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -33,41 +35,131 @@ def main(ctx, home, verbose):
     ctx.obj["config"] = Config.from_env(home)
 
 
+class _Stopper:
+    """First Ctrl-C: start no new file, let the ones in progress finish and be saved. Second:
+    abandon those too (a rerun does them)."""
+
+    def __init__(self, say):
+        self.event = threading.Event()
+        self.say = say
+
+    def __enter__(self):
+        self.previous = signal.signal(signal.SIGINT, self._handle)
+        return self.event
+
+    def __exit__(self, *exc):
+        signal.signal(signal.SIGINT, self.previous)
+
+    def _handle(self, signum, frame):
+        if self.event.is_set():
+            raise KeyboardInterrupt
+        self.event.set()
+        self.say("Stopping: no new files are started; the files in progress finish and are "
+                 "saved. Ctrl-C again to abandon them.")
+
+
+def _run_batch(ctx, run, total: int, unit: str = "file") -> "BatchSummary":  # noqa: F821
+    """Run a batch with a progress bar (files, pages/s, ETA) and Ctrl-C handling; print the
+    closing summary; exit non-zero when a file failed or the batch was stopped."""
+    from tqdm import tqdm
+    started = time.perf_counter()
+    with tqdm(total=total, unit=unit, disable=None, file=sys.stderr, smoothing=0.1) as bar:
+        def progress(outcome) -> None:
+            progress.pages += outcome.pages
+            rate = progress.pages / max(time.perf_counter() - started, 1e-9)
+            bar.set_postfix_str(f"{progress.pages} pages, {rate:.2f} pages/s", refresh=False)
+            bar.update(1)
+        progress.pages = 0
+        try:
+            with _Stopper(lambda msg: bar.write(msg, file=sys.stderr)) as stop:
+                summary = run(progress, stop)
+        except KeyboardInterrupt:
+            click.echo("Abandoned. What finished is saved; run the same command again to "
+                       "continue.", err=True)
+            ctx.exit(130)
+    elapsed = time.perf_counter() - started
+    s = summary
+    line = (f"{s.count('added')} added, {s.count('duplicate')} already present, "
+            f"{s.count('failed')} failed; {s.pages} pages ({s.ocr_pages} by OCR, "
+            f"{s.cached_pages} of them from the OCR cache) in {elapsed:.1f} s")
+    if s.pages and elapsed:
+        line += f" ({s.pages / elapsed:.2f} pages/s)"
+    if s.count("updated"):
+        line += f"; {s.count('updated')} processed again by a newer pipeline"
+    click.echo(line)
+    for o in s.failed:
+        click.echo(f"FAILED {o.path}: {o.reason}", err=True)
+    if s.interrupted:
+        click.echo("Stopped before the end; run the same command again to continue.", err=True)
+    return summary
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--workers", type=int, default=None, help="Worker processes (default: all cores).")
+@click.option("--workers", type=click.IntRange(1), default=None,
+              help="Worker processes (default: all cores).")
 @click.pass_context
 def ingest(ctx, paths, workers):
-    """Ingest files and directories (walked for PDF, images, DOCX and TXT)."""
-    from tqdm import tqdm
+    """Ingest files and directories (walked for PDF, images, DOCX and TXT).
 
+    Files already in the catalog with the same content and pipeline version are skipped, so
+    after Ctrl-C the same command continues where it stopped."""
     from .service import default_workers, iter_files
     kb = _kb(ctx)
     total = sum(1 for _ in iter_files(paths))
-    started = time.perf_counter()
-    with tqdm(total=total, unit="fil", disable=None, file=sys.stderr) as bar:
-        summary = kb.ingest_many(paths, workers=workers or default_workers(),
-                                 progress=lambda o: bar.update(1))
-    elapsed = time.perf_counter() - started
-    pages = sum(o.pages for o in summary.outcomes)
-    ocr = sum(o.ocr_pages for o in summary.outcomes)
-    updated = summary.count("updated")
-    click.echo(f"{summary.count('added')} added, {summary.count('duplicate')} already present, "
-               f"{summary.count('failed')} failed; {pages} pages ({ocr} by OCR) "
-               f"in {elapsed:.1f} s" + (f"; {updated} processed again by a newer pipeline"
-                                        if updated else ""))
-    for o in summary.failed:
-        click.echo(f"FAILED {o.path}: {o.reason}", err=True)
-    ctx.exit(1 if summary.failed else 0)
+    summary = _run_batch(ctx, lambda progress, stop: kb.ingest_many(
+        paths, workers=workers or default_workers(), progress=progress, stop=stop,
+        keep_outcomes=False), total)
+    ctx.exit(1 if summary.failed or summary.interrupted else 0)
 
 
 @main.command()
+@click.option("--reprocess", is_flag=True,
+              help="Run the pipeline again on every archived original (OCR from the cache), "
+                   "keeping ids and corrections.")
+@click.option("--only-stale", is_flag=True,
+              help="With --reprocess: only documents an older version of some stage produced.")
+@click.option("--workers", type=click.IntRange(1), default=None,
+              help="Worker processes for --reprocess (default: all cores).")
 @click.pass_context
-def reindex(ctx):
-    """Rebuild the search index from the catalog."""
+def reindex(ctx, reprocess, only_stale, workers):
+    """Rebuild the search index from the catalog (beside the live one, then swapped in)."""
+    from ingest.pipeline import stale_stages
+
+    from .service import default_workers
+    if only_stale and not reprocess:
+        raise click.UsageError("--only-stale goes with --reprocess")
+    kb = _kb(ctx)
+    if reprocess:
+        versions = kb.catalog.document_versions().values()
+        total = sum(1 for v in versions if stale_stages(v)) if only_stale else len(versions)
+        summary = _run_batch(ctx, lambda progress, stop: kb.reprocess(
+            only_stale=only_stale, workers=workers or default_workers(), progress=progress,
+            stop=stop), total, unit="doc")
+        if summary.stale_stages:
+            click.echo("stale stages: " + ", ".join(
+                f"{stage} ({n} documents)" for stage, n in sorted(summary.stale_stages.items())))
+        elif only_stale:
+            click.echo("Every document is current; nothing to reprocess.")
+        ctx.exit(1 if summary.failed or summary.interrupted else 0)
     started = time.perf_counter()
-    n = _kb(ctx).reindex()
-    click.echo(f"Indexed {n} documents in {time.perf_counter() - started:.1f} s")
+    n = kb.reindex()
+    elapsed = time.perf_counter() - started
+    click.echo(f"Indexed {n} documents in {elapsed:.1f} s ({n / max(elapsed, 1e-9):.0f} docs/s)")
+
+
+@main.command()
+@click.option("--repair", is_flag=True,
+              help="Fix what can be fixed: index missing documents, drop index entries without "
+                   "a catalog row, remove leftover temporary files.")
+@click.pass_context
+def check(ctx, repair):
+    """Check that archive, catalog and index agree; exit status 1 when problems remain."""
+    from .check import run_check
+    report = run_check(_kb(ctx), repair=repair)
+    for line in report.lines():
+        click.echo(line)
+    ctx.exit(0 if report.ok else 1)
 
 
 @main.command()
@@ -144,13 +236,20 @@ def serve(ctx, host, port, threads):
 @main.command()
 @click.pass_context
 def stats(ctx):
-    """Counts of documents, pages and index entries."""
+    """Counts of documents, pages, OCR cache and index entries."""
+    from ingest import PIPELINE_VERSION
     kb = _kb(ctx)
     db = kb.catalog.db
     docs = kb.catalog.count_documents()
     pages, ocr = db.execute("SELECT count(*), coalesce(sum(ocr), 0) FROM pages").fetchone()
+    cached = db.execute("SELECT count(*) FROM pages WHERE ocr AND from_cache").fetchone()[0]
     errors = db.execute("SELECT count(*) FROM ingest_errors").fetchone()[0]
-    click.echo(f"documents {docs}\npages {pages} ({ocr} by OCR)\nindexed {kb.index.doc_count()}"
+    stale = sum(1 for v in kb.catalog.document_versions().values() if v != PIPELINE_VERSION)
+    cache_files = sum(1 for _ in kb.config.ocr_cache_dir.glob("*/*.json")) \
+        if kb.config.ocr_cache_dir.is_dir() else 0
+    click.echo(f"documents {docs} ({stale} from an older pipeline than {PIPELINE_VERSION})"
+               f"\npages {pages} ({ocr} by OCR, {cached} of them last read from the OCR cache)"
+               f"\nOCR cache {cache_files} pages\nindexed {kb.index.doc_count()}"
                f"\ningest errors {errors}\nhome {kb.config.home}")
 
 

@@ -7,12 +7,16 @@ from __future__ import annotations
 import logging
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor
+import signal
+import threading
+from collections import Counter
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from ingest import PIPELINE_VERSION, IngestError, process
+from ingest.pipeline import stale_stages
 from ingest.letters import restoration_for
 from index import SearchIndex
 from index.analysis import fold
@@ -45,18 +49,34 @@ class IngestOutcome:
     reason: str = ""  # English, for logs and the CLI summary
     pages: int = 0
     ocr_pages: int = 0
+    cached_pages: int = 0  # OCR pages whose text came from the OCR cache
 
 
 @dataclass
 class BatchSummary:
+    """What a batch did. `outcomes` holds every file's outcome unless the batch was run with
+    keep_outcomes=False (a huge archive: memory stays flat); counts and failures always."""
     outcomes: list[IngestOutcome] = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)  # status -> files
+    failed: list[IngestOutcome] = field(default_factory=list)
+    pages: int = 0
+    ocr_pages: int = 0
+    cached_pages: int = 0
+    interrupted: bool = False  # stopped before every file was done (a rerun continues)
+    stale_stages: Counter = field(default_factory=Counter)  # reprocess: stage -> documents
 
     def count(self, status: str) -> int:
-        return sum(1 for o in self.outcomes if o.status == status)
+        return self.counts[status]
 
-    @property
-    def failed(self) -> list[IngestOutcome]:
-        return [o for o in self.outcomes if o.status == "failed"]
+    def record(self, outcome: IngestOutcome, keep: bool = True) -> None:
+        self.counts[outcome.status] += 1
+        self.pages += outcome.pages
+        self.ocr_pages += outcome.ocr_pages
+        self.cached_pages += outcome.cached_pages
+        if outcome.status == "failed":
+            self.failed.append(outcome)
+        if keep:
+            self.outcomes.append(outcome)
 
 
 def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
@@ -65,11 +85,18 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
         path = Path(path)
         if path.is_dir():
             for p in sorted(path.rglob("*")):
-                if p.is_file() and p.suffix.lower() in INGEST_SUFFIXES \
+                if p.suffix.lower() in INGEST_SUFFIXES and p.is_file() \
                         and not any(part.startswith(".") for part in p.relative_to(path).parts):
                     yield p
         else:
             yield path
+
+
+def _worker_init() -> None:
+    # Ctrl-C is the batch's to handle (stop submitting, keep what is done). Ignored here, and so
+    # also in the tesseract processes a worker starts (an ignored signal stays ignored across
+    # exec), a Ctrl-C at the terminal never kills a page's OCR half-way.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _process_in_worker(archived: str, filename: str, sha256: str, config: Config):
@@ -81,6 +108,10 @@ def _process_in_worker(archived: str, filename: str, sha256: str, config: Config
     except Exception as exc:  # one bad file must never stop a batch
         log.exception("Unexpected error processing %s", filename)
         return (UNEXPECTED_ERROR_SV, f"{type(exc).__name__}: {exc}")
+
+
+# (outcome so far, archive relpath to process or None when the outcome is final, filename)
+Job = tuple[IngestOutcome, "str | None", str]
 
 
 class Kunskapsbank:
@@ -107,34 +138,91 @@ class Kunskapsbank:
                                    filenames={str(path): filename} if filename else None)
         return summary.outcomes[0]
 
-    def _admit(self, path: Path, filename: str) -> tuple[IngestOutcome, str | None]:
-        """Store the original first; return (outcome so far, archive relpath if to process)."""
+    def _admit(self, path: Path, filename: str) -> Job:
+        """Store the original first. A path seen before with the same size and mtime is looked
+        up by the hash remembered for it (no reading); an unchanged, current document is a
+        duplicate right away."""
         outcome = IngestOutcome(path=str(path), status="failed")
+        key = os.path.abspath(path)
         try:
-            stored = self.archive.store(path, filename)
+            st = os.stat(path)
+            memo = self.catalog.memo_document(key, st.st_size, st.st_mtime_ns)
+            if memo is None or memo[1] is None:
+                stored = self.archive.store(path, filename)
+                self.catalog.remember_file(key, st.st_size, st.st_mtime_ns, stored.sha256)
+                outcome.sha256, relpath = stored.sha256, stored.relpath
+                existing = self.catalog.find_by_sha256(stored.sha256)
+                doc_id, version, known_as = (existing.id, existing.pipeline_version,
+                                             existing.filename) if existing else (None,) * 3
+            else:
+                outcome.sha256, doc_id, version, known_as = memo
+                relpath = None
         except OSError as exc:
             outcome.reason = f"cannot read file: {exc.strerror or exc}"
             outcome.message_sv = "Filen kunde inte läsas."
             log.error("%s: %s", path, outcome.reason)
             self.catalog.record_error(str(path), outcome.reason, outcome.message_sv)
-            return outcome, None
-        outcome.sha256 = stored.sha256
-        existing = self.catalog.find_by_sha256(stored.sha256)
-        if existing is not None and existing.pipeline_version == PIPELINE_VERSION:
+            return outcome, None, filename
+        if doc_id is not None and version == PIPELINE_VERSION:
             outcome.status = "duplicate"
-            outcome.document_id = existing.id
-            outcome.message_sv = f"Filen finns redan i Kunskapsbanken ({existing.filename})."
-            return outcome, None
-        if existing is not None:  # processed by an older pipeline: process it again
+            outcome.document_id = doc_id
+            outcome.message_sv = f"Filen finns redan i Kunskapsbanken ({known_as})."
+            return outcome, None, filename
+        if doc_id is not None:  # processed by an older pipeline: process it again, same name
             outcome.status = "stale"
-            outcome.document_id = existing.id
-            return outcome, self.catalog.archive_path(existing.id)
-        return outcome, stored.relpath
+            outcome.document_id = doc_id
+            return outcome, self.catalog.archive_path(doc_id), known_as
+        return outcome, relpath, filename
 
     def ingest_many(self, paths: Iterable[Path], *, workers: int = 1,
                     filenames: dict[str, str] | None = None,
-                    progress: Callable[[IngestOutcome], None] | None = None) -> BatchSummary:
-        """Ingest files; one bad file never stops the batch. Index commits in batches."""
+                    progress: Callable[[IngestOutcome], None] | None = None,
+                    stop: threading.Event | None = None,
+                    keep_outcomes: bool = True) -> BatchSummary:
+        """Ingest files and directories; one bad file never stops the batch.
+
+        Files are admitted (archived, or recognised as unchanged) one by one as the pool has
+        room, so a batch of any size holds only a few files in flight. The index is committed
+        every INDEX_BATCH documents. When `stop` is set (Ctrl-C), no new file is started; the
+        files in progress finish and are saved, and a rerun continues with the rest."""
+        names = filenames or {}
+        self.index_missing()  # documents a stopped batch saved but never indexed
+        jobs = (self._admit(path, names.get(str(path), path.name)) for path in iter_files(paths))
+        summary = self._run(jobs, workers=workers, progress=progress, stop=stop,
+                            keep_outcomes=keep_outcomes)
+        if summary.count("added"):
+            self.refresh_domain_lexicon()
+        return summary
+
+    def reprocess(self, *, only_stale: bool = False, workers: int = 1,
+                  progress: Callable[[IngestOutcome], None] | None = None,
+                  stop: threading.Event | None = None) -> BatchSummary:
+        """Run the pipeline again on archived originals (all, or those an older version of some
+        stage produced), keeping ids, names and overrides. OCR comes from the cache where the
+        page images and OCR settings are unchanged."""
+        stale: Counter = Counter()
+        rows = self.catalog.db.execute(
+            "SELECT id, sha256, filename, archive_path, pipeline_version FROM documents"
+            " ORDER BY id").fetchall()
+
+        def jobs() -> Iterator[Job]:
+            for row in rows:
+                stages = stale_stages(row["pipeline_version"])
+                if only_stale and not stages:
+                    continue
+                stale.update(stages)
+                outcome = IngestOutcome(path=row["filename"], status="stale",
+                                        document_id=row["id"], sha256=row["sha256"])
+                yield outcome, row["archive_path"], row["filename"]
+
+        summary = self._run(jobs(), workers=workers, progress=progress, stop=stop)
+        summary.stale_stages = stale
+        return summary
+
+    def _run(self, jobs: Iterable[Job], *, workers: int, progress, stop,
+             keep_outcomes: bool = True) -> BatchSummary:
+        """Process the jobs (in a process pool when workers > 1 or the batch can be stopped);
+        save each result in the catalog as it comes and index in batches of INDEX_BATCH."""
         summary = BatchSummary()
         pending_index: list[int] = []
 
@@ -145,52 +233,84 @@ class Kunskapsbank:
                 outcome.status = "updated" if outcome.status == "stale" else "added"
                 outcome.document_id = doc_id
                 outcome.pages, outcome.ocr_pages = len(result.pages), len(result.ocr_pages)
+                outcome.cached_pages = sum(1 for p in result.pages if p.ocr and p.from_cache)
                 for warning in result.warnings:
                     log.warning("%s: %s", outcome.path, warning)
                 pending_index.append(doc_id)
                 if len(pending_index) >= INDEX_BATCH:
                     self._index_ids(pending_index)
             elif result is not None:
+                outcome.status = "failed"
                 outcome.message_sv, outcome.reason = result
                 log.error("%s: %s", outcome.path, outcome.reason)
                 self.catalog.record_error(outcome.path, outcome.reason, outcome.message_sv,
                                           outcome.sha256)
-            summary.outcomes.append(outcome)
+            summary.record(outcome, keep_outcomes)
             if progress:
                 progress(outcome)
 
-        files = list(iter_files(paths))
-        names = filenames or {}
-        jobs = []
-        for path in files:
-            outcome, relpath = self._admit(path, names.get(str(path), path.name))
-            if relpath is None:
-                finish(outcome, None, None)
-            elif outcome.status == "stale":  # keep the name it was first given
-                jobs.append((outcome, relpath,
-                             self.catalog.get_document(outcome.document_id).filename))
-            else:
-                jobs.append((outcome, relpath, names.get(str(path), path.name)))
+        def stopped() -> bool:
+            return stop is not None and stop.is_set()
 
-        if workers > 1 and len(jobs) > 1:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                futures = [(o, rel, pool.submit(_process_in_worker, str(self.archive.path(rel)),
-                                                name, o.sha256, self.config))
-                           for o, rel, name in jobs]
-                for outcome, relpath, future in futures:
+        try:
+            if workers <= 1 and stop is None:
+                for outcome, relpath, name in jobs:
+                    finish(outcome, relpath, None if relpath is None else _process_in_worker(
+                        str(self.archive.path(relpath)), name, outcome.sha256, self.config))
+            else:
+                summary.interrupted = not self._run_pool(iter(jobs), max(1, workers), finish,
+                                                         stopped)
+        finally:
+            self._index_ids(pending_index)  # what finished is searchable, even on a 2nd Ctrl-C
+        return summary
+
+    def _run_pool(self, jobs: Iterator[Job], workers: int, finish, stopped) -> bool:
+        """Returns True when every job was done, False when stopped before."""
+        exhausted = False
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init)
+        in_flight: dict = {}
+        try:
+            while True:
+                while len(in_flight) < 2 * workers and not stopped():
+                    job = next(jobs, None)
+                    if job is None:
+                        exhausted = True
+                        break
+                    outcome, relpath, name = job
+                    if relpath is None:
+                        finish(outcome, None, None)
+                        continue
+                    future = pool.submit(_process_in_worker, str(self.archive.path(relpath)),
+                                         name, outcome.sha256, self.config)
+                    in_flight[future] = (outcome, relpath)
+                if not in_flight:
+                    return exhausted
+                done, _ = wait(in_flight, timeout=0.2, return_when=FIRST_COMPLETED)
+                for future in done:
+                    outcome, relpath = in_flight.pop(future)
                     try:
                         result = future.result()
                     except Exception as exc:  # a worker died (e.g. killed for memory)
                         result = (UNEXPECTED_ERROR_SV, f"worker failed: {exc!r}")
                     finish(outcome, relpath, result)
-        else:
-            for outcome, relpath, name in jobs:
-                finish(outcome, relpath, _process_in_worker(
-                    str(self.archive.path(relpath)), name, outcome.sha256, self.config))
-        self._index_ids(pending_index)
-        if summary.count("added"):
-            self.refresh_domain_lexicon()
-        return summary
+        except KeyboardInterrupt:  # a second Ctrl-C: abandon the files in progress
+            log.warning("Abandoning %d file(s) in progress; a rerun processes them", len(in_flight))
+            for process_ in list((pool._processes or {}).values()):
+                process_.terminate()
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def index_missing(self) -> int:
+        """Index the catalog's documents the index lacks (a batch stopped between saving and
+        committing the index). Cheap when the counts agree."""
+        if self.index.doc_count() == self.catalog.count_documents():
+            return 0
+        missing = sorted(set(self.catalog.document_versions()) - self.index.ids())
+        if missing:
+            log.info("Indexing %d catalog document(s) missing from the index", len(missing))
+            self._index_ids(list(missing))
+        return len(missing)
 
     def refresh_domain_lexicon(self) -> int:
         """Write the words of the catalog's clean text (born-digital pages that needed no letter

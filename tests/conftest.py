@@ -23,3 +23,16 @@ def config(tmp_path, monkeypatch) -> Config:
 @pytest.fixture(scope="session")
 def sample_docs() -> Path:
     return SAMPLE_DOCS
+
+
+@pytest.fixture
+def assert_check_passes():
+    """Call with a Kunskapsbank after ingesting: fails the test unless `kunskapsbank check`
+    finds archive, catalog and index in agreement. Returns the report."""
+    from kunskapsbank.check import run_check
+
+    def verify(kb):
+        report = run_check(kb)
+        assert report.ok, "\n".join(report.lines())
+        return report
+    return verify

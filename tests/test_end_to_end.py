@@ -36,13 +36,14 @@ def cli(home, *args):
     return CliRunner().invoke(main, ["--home", str(home), *args])
 
 
-def test_every_sample_is_ingested(ingested, sample_docs, kb):
+def test_every_sample_is_ingested(ingested, sample_docs, kb, assert_check_passes):
     _, result = ingested
     assert result.exit_code == 0, result.output
     n_files = len([p for p in sample_docs.iterdir()
                    if p.suffix.lower() in {".pdf", ".png", ".tif", ".docx", ".txt"}])
     assert f"{n_files} added, 0 already present, 0 failed" in result.output
     assert kb.catalog.count_documents() == n_files == kb.index.doc_count()
+    assert_check_passes(kb)
 
 
 def test_scanned_pages_were_ocred_and_text_layers_were_not(kb):
@@ -96,11 +97,13 @@ def test_scan_and_text_layer_of_one_document_agree_on_metadata(kb):
         [(m["name"], m["district"], m["year"]) for m in kb.catalog.get_mentions(text)]
 
 
-def test_a_second_ingest_adds_nothing(ingested, sample_docs):
+def test_a_second_ingest_adds_nothing(ingested, sample_docs, kb, assert_check_passes):
     home, _ = ingested
     result = cli(home, "ingest", str(sample_docs), "--workers", "1")
     assert result.exit_code == 0
     assert "0 added" in result.output and "0 failed" in result.output
+    assert_check_passes(kb)
+    assert cli(home, "check").exit_code == 0
 
 
 def test_the_web_app_shows_the_hits(ingested):

@@ -18,7 +18,7 @@ def write(path, text, encoding="utf-8"):
     return path
 
 
-def test_ingest_search_and_duplicate(config, tmp_path):
+def test_ingest_search_and_duplicate(config, tmp_path, assert_check_passes):
     src = write(tmp_path / "beslut.txt", DECISION)
     kb = Kunskapsbank(config)
     first = kb.ingest_file(src)
@@ -34,10 +34,12 @@ def test_ingest_search_and_duplicate(config, tmp_path):
     assert again.status == "duplicate" and again.document_id == first.document_id
     assert kb.catalog.count_documents() == 1 and kb.index.doc_count() == 1
     assert len(list(config.archive_dir.rglob("*.txt"))) == 1
+    assert_check_passes(kb)
     kb.close()
 
 
-def test_bad_file_is_kept_reported_and_does_not_stop_the_batch(config, tmp_path):
+def test_bad_file_is_kept_reported_and_does_not_stop_the_batch(config, tmp_path,
+                                                              assert_check_passes):
     good = write(tmp_path / "a_good.txt", DECISION)
     bad = tmp_path / "b_trasig.pdf"
     bad.write_bytes(b"%PDF-1.4\nthis is not really a pdf\n")
@@ -51,6 +53,7 @@ def test_bad_file_is_kept_reported_and_does_not_stop_the_batch(config, tmp_path)
     assert kb.archive.find(failure.sha256) is not None
     assert kb.catalog.recent_errors()[0]["path"] == str(bad)
     assert kb.search("Skärholmen").total == 2
+    assert_check_passes(kb)
     kb.close()
 
 
@@ -99,7 +102,8 @@ def test_a_half_remembered_name_is_found(config, tmp_path):
     kb.close()
 
 
-def test_a_document_from_an_older_pipeline_is_processed_again(config, tmp_path):
+def test_a_document_from_an_older_pipeline_is_processed_again(config, tmp_path,
+                                                             assert_check_passes):
     kb = Kunskapsbank(config)
     first = kb.ingest_file(write(tmp_path / "beslut.txt", DECISION))
     kb.catalog.db.execute("UPDATE documents SET pipeline_version='old', title='gammal'")
@@ -111,4 +115,5 @@ def test_a_document_from_an_older_pipeline_is_processed_again(config, tmp_path):
     assert record.filename == "beslut.txt"  # the name it was first given
     assert kb.catalog.count_documents() == 1 and kb.index.doc_count() == 1
     assert kb.ingest_file(write(tmp_path / "tredje.txt", DECISION)).status == "duplicate"
+    assert_check_passes(kb)
     kb.close()
