@@ -1,10 +1,13 @@
-"""The archive of originals: content-addressed by sha256, written atomically, never altered."""
+"""The archive of originals: content-addressed by sha256, written atomically, never altered;
+the originals of deleted documents wait in its trash until an admin purges them."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tempfile
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 CHUNK = 1 << 20
@@ -73,3 +76,69 @@ class Archive:
             for p in folder.glob(sha256 + "*"):
                 return f"{sha256[:2]}/{p.name}"
         return None
+
+
+@dataclass(frozen=True)
+class TrashedOriginal:
+    sha256: str
+    relpath: str  # relative to the archive directory, e.g. "trash/abcdef….pdf"
+    size: int
+    deleted_at: str  # ISO timestamp, UTC
+    info: dict  # what the catalog knew: document id, filename, title, who deleted it
+
+
+class Trash:
+    """Originals of deleted or replaced documents, kept under `archive/trash/` (each with a
+    JSON note of what it was) until an admin purges them."""
+
+    DIR = "trash"
+
+    def __init__(self, archive: Archive):
+        self.archive = archive
+        self.root = archive.root / self.DIR
+
+    def put(self, relpath: str, info: dict) -> str:
+        """Move an original from the archive into the trash; returns its path there."""
+        source = self.archive.path(relpath)
+        sha256 = source.name.split(".", 1)[0]
+        self.root.mkdir(parents=True, exist_ok=True)
+        target = self.root / source.name
+        note = {**info, "sha256": sha256, "original": relpath,
+                "deleted_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        tmp = self.root / f".{sha256}.json.tmp"
+        tmp.write_text(json.dumps(note, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(source, target)
+        os.replace(tmp, self.root / f"{sha256}.json")
+        return f"{self.DIR}/{target.name}"
+
+    def list(self) -> list[TrashedOriginal]:
+        """What the trash holds, oldest deletion first."""
+        out = []
+        if not self.root.is_dir():
+            return out
+        for note_path in self.root.glob("*.json"):
+            note = json.loads(note_path.read_text(encoding="utf-8"))
+            sha256 = note_path.stem
+            files = [p for p in self.root.glob(sha256 + "*") if p.suffix != ".json"]
+            if not files:
+                continue
+            out.append(TrashedOriginal(sha256, f"{self.DIR}/{files[0].name}",
+                                       files[0].stat().st_size, note.get("deleted_at", ""),
+                                       note))
+        return sorted(out, key=lambda t: (t.deleted_at, t.sha256))
+
+    def purge(self, older_than_days: float | None = None) -> list[TrashedOriginal]:
+        """Delete trashed originals for good (those deleted more than `older_than_days` ago,
+        or all); returns what was purged."""
+        cutoff = None
+        if older_than_days is not None:
+            cutoff = (datetime.now(timezone.utc)
+                      - timedelta(days=older_than_days)).isoformat(timespec="seconds")
+        purged = []
+        for item in self.list():
+            if cutoff is not None and item.deleted_at > cutoff:
+                continue
+            self.archive.path(item.relpath).unlink(missing_ok=True)
+            (self.root / f"{item.sha256}.json").unlink(missing_ok=True)
+            purged.append(item)
+        return purged

@@ -5,6 +5,7 @@ import json
 import re
 import sqlite3
 from collections import Counter
+from dataclasses import replace
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
@@ -321,28 +322,74 @@ class Catalog:
 
     def _save_mentions(self, doc_id: int, mentions: list[ProjectMention]) -> None:
         """Replace the document's mentions, each joined to its project (or a new one) with the
-        reason stored; projects left without mentions go."""
+        reason stored; projects left without mentions go.
+
+        Staff decisions win (see `_assign_project`); a mention's corrected fields are applied
+        before it is matched, and mentions staff added (override `added`) come after the
+        extracted ones."""
         db = self.db
         db.execute("DELETE FROM mentions WHERE document_id=?", (doc_id,))
+        sha256 = db.execute("SELECT sha256 FROM documents WHERE id=?", (doc_id,)).fetchone()[0]
+        overrides = self.mention_overrides(sha256)
+        aliases = self.project_aliases()
         known = self._known_projects()
-        for position, m in enumerate(mentions):
-            found = match(m, known)
-            project_id = found.project_id
-            if project_id is None:
-                key = name_key(m.name)
-                project_id = db.execute(
-                    "INSERT INTO projects (name, key, district, category, created_at)"
-                    " VALUES (?, ?, ?, ?, ?)", (m.name, key, m.district, m.category,
-                                                _now())).lastrowid
-                known.append(KnownProject(project_id, key, m.district, m.category))
-            db.execute(
-                "INSERT INTO mentions (document_id, project_id, position, name, owner, district,"
-                " category, year, status, amount_sek, purpose, partner, excerpt, match_reason)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (doc_id, project_id, position, m.name, m.owner, m.district, m.category, m.year,
-                 m.status, m.amount_sek, m.purpose, m.partner, m.excerpt, found.reason))
-        db.execute("DELETE FROM projects WHERE id NOT IN"
-                   " (SELECT project_id FROM mentions WHERE project_id IS NOT NULL)")
+        items = [(name_key(m.name), m, "") for m in mentions]
+        extracted = {key for key, _, _ in items}
+        for key, fields in overrides.items():
+            if fields.get("added") and key not in extracted:
+                items.append((key, ProjectMention(name=fields["added"]), "added by staff; "))
+        for position, (key, m, origin) in enumerate(items):
+            fields = overrides.get(key, {})
+            m = replace(m, **{f: v for f, v in fields.items() if f in self.MENTION_VALUE_FIELDS})
+            project_id, reason = self._assign_project(m, key, fields, aliases, known)
+            if not origin and any(f in self.MENTION_VALUE_FIELDS for f in fields):
+                reason += "; corrected by staff"
+            self._insert_mention(doc_id, position, m, project_id, origin + reason, key)
+        self._drop_orphan_projects()
+
+    def _assign_project(self, m: ProjectMention, key: str, fields: dict,
+                        aliases: dict[str, int], known: list[KnownProject]
+                        ) -> tuple[int | None, str]:
+        """(project id, reason) for a mention: the project staff chose for it (override
+        `project_id`; None: no project), else the project its name was merged into (alias),
+        else the best match by name, else a new project (appended to `known`)."""
+        ids = {p.id for p in known}
+        if "project_id" in fields and (fields["project_id"] is None
+                                       or fields["project_id"] in ids):
+            chosen = fields["project_id"]
+            return chosen, ("unlinked by staff" if chosen is None
+                            else f"project {chosen} chosen by staff")
+        alias = aliases.get(name_key(m.name), aliases.get(key))
+        if alias in ids:
+            return alias, f"merged by staff into project {alias}"
+        found = match(m, known)
+        if found.project_id is not None:
+            return found.project_id, found.reason
+        project_id = self._new_project(m.name, m.district, m.category)
+        known.append(KnownProject(project_id, name_key(m.name), m.district, m.category))
+        return project_id, found.reason
+
+    def _new_project(self, name: str, district: str | None, category: str | None) -> int:
+        return self.db.execute(
+            "INSERT INTO projects (name, key, district, category, created_at)"
+            " VALUES (?, ?, ?, ?, ?)", (name, name_key(name), district, category,
+                                        _now())).lastrowid
+
+    def _insert_mention(self, doc_id: int, position: int, m: ProjectMention,
+                        project_id: int | None, reason: str, key: str) -> int:
+        return self.db.execute(
+            "INSERT INTO mentions (document_id, project_id, position, name, owner, district,"
+            " category, year, status, amount_sek, purpose, partner, excerpt, match_reason,"
+            " override_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (doc_id, project_id, position, m.name, m.owner, m.district, m.category, m.year,
+             m.status, m.amount_sek, m.purpose, m.partner, m.excerpt, reason, key)).lastrowid
+
+    def _drop_orphan_projects(self) -> None:
+        """Projects left without mentions go, and merges into projects that are gone."""
+        self.db.execute("DELETE FROM projects WHERE id NOT IN"
+                        " (SELECT project_id FROM mentions WHERE project_id IS NOT NULL)")
+        self.db.execute("DELETE FROM project_aliases WHERE project_id NOT IN"
+                        " (SELECT id FROM projects)")
 
     def get_mentions(self, doc_id: int) -> list[dict]:
         return [dict(r) for r in self.db.execute(
@@ -368,18 +415,23 @@ class Catalog:
 
     # -- overrides -------------------------------------------------------------------------
     DOCUMENT_FIELDS = ("dnr", "document_type", "date", "title")
-    MENTION_FIELDS = ("name", "owner", "district", "category", "year", "status", "amount_sek",
-                      "purpose", "partner", "project_id")
+    MENTION_VALUE_FIELDS = ("name", "owner", "district", "category", "year", "status",
+                            "amount_sek", "purpose", "partner")
+    # project_id: the project staff chose (None: none); added: a mention staff added, by name
+    MENTION_FIELDS = MENTION_VALUE_FIELDS + ("project_id", "added")
 
     def set_override(self, sha256: str, field: str, value, *, mention: str | None = None,
-                     author: str | None = None) -> None:
+                     mention_key: str | None = None, author: str | None = None) -> None:
         """A staff correction that wins over extraction, now and after reprocessing. For a
-        mention, `mention` is its extracted name."""
-        allowed = self.MENTION_FIELDS if mention is not None else \
+        mention, `mention` is its extracted name (or `mention_key` the name key of it, as
+        the mention's `override_key` holds it)."""
+        if mention is not None:
+            mention_key = name_key(mention)
+        allowed = self.MENTION_FIELDS if mention_key is not None else \
             self.DOCUMENT_FIELDS + tuple(Metadata().to_json())
         if field not in allowed:
             raise ValueError(f"no such field to override: {field}")
-        key = name_key(mention) if mention is not None else ""
+        key = mention_key or ""
         with self.db:
             self.db.execute(
                 "INSERT INTO overrides (sha256, mention_key, field, value, author, created_at)"
@@ -388,12 +440,18 @@ class Catalog:
                 " created_at=excluded.created_at",
                 (sha256, key, field, json.dumps(value, ensure_ascii=False), author, _now()))
             row = self.db.execute("SELECT id FROM documents WHERE sha256=?", (sha256,)).fetchone()
-            if row:
+            if row and key:
+                self._apply_mention_override(row["id"], key, field, value)
+                if field in ("name", "district", "category"):
+                    self._keep_in_project(sha256, row["id"], key, author, name=(
+                        value if field == "name" else None))
+            elif row:
                 self._apply_overrides(row["id"], sha256)
 
     def _apply_overrides(self, doc_id: int, sha256: str) -> None:
+        """The document's own corrected fields (mentions get theirs in `_save_mentions`)."""
         db = self.db
-        rows = db.execute("SELECT mention_key, field, value FROM overrides WHERE sha256=?"
+        rows = db.execute("SELECT field, value FROM overrides WHERE sha256=? AND mention_key=''"
                           " ORDER BY id", (sha256,)).fetchall()
         if not rows:
             return
@@ -401,18 +459,254 @@ class Catalog:
                                      (doc_id,)).fetchone()[0] or "{}")
         for r in rows:
             value = json.loads(r["value"])
-            if not r["mention_key"]:
-                meta[r["field"]] = value
-                if r["field"] in self.DOCUMENT_FIELDS:
-                    db.execute(f"UPDATE documents SET {r['field']}=? WHERE id=?", (value, doc_id))
-                continue
-            for m in db.execute("SELECT id, name FROM mentions WHERE document_id=?", (doc_id,)):
-                if name_key(m["name"]) == r["mention_key"]:
-                    db.execute(f"UPDATE mentions SET {r['field']}=?, match_reason=? WHERE id=?",
-                               (value, "set by staff" if r["field"] == "project_id"
-                                else "extracted; corrected by staff", m["id"]))
+            meta[r["field"]] = value
+            if r["field"] in self.DOCUMENT_FIELDS:
+                db.execute(f"UPDATE documents SET {r['field']}=? WHERE id=?", (value, doc_id))
         db.execute("UPDATE documents SET metadata=? WHERE id=?",
                    (json.dumps(meta, ensure_ascii=False), doc_id))
+
+    def _mentions_by_key(self, doc_id: int, key: str) -> list[int]:
+        return [r["id"] for r in self.db.execute(
+            "SELECT id, name, override_key FROM mentions WHERE document_id=?", (doc_id,))
+            if (r["override_key"] or name_key(r["name"])) == key]
+
+    def _apply_mention_override(self, doc_id: int, key: str, field: str, value) -> None:
+        """One mention correction on the rows as they are (the same as `_save_mentions` will
+        make of it when the document is processed again)."""
+        db = self.db
+        ids = self._mentions_by_key(doc_id, key)
+        if field == "added":
+            if not ids:
+                position = db.execute("SELECT coalesce(max(position) + 1, 0) FROM mentions"
+                                      " WHERE document_id=?", (doc_id,)).fetchone()[0]
+                m = ProjectMention(name=value)
+                project_id, reason = self._assign_project(
+                    m, key, {}, self.project_aliases(), self._known_projects())
+                self._insert_mention(doc_id, position, m, project_id,
+                                     "added by staff; " + reason, key)
+            return
+        for mention_id in ids:
+            if field == "project_id":
+                if value is not None and self.get_project(value) is None:
+                    raise ValueError(f"no such project: {value}")
+                reason = "unlinked by staff" if value is None else \
+                    f"project {value} chosen by staff"
+                db.execute("UPDATE mentions SET project_id=?, match_reason=? WHERE id=?",
+                           (value, reason, mention_id))
+            else:
+                db.execute(f"UPDATE mentions SET {field}=?, match_reason=CASE WHEN match_reason"
+                           " LIKE '%corrected by staff' OR match_reason LIKE 'added by staff%'"
+                           " THEN match_reason ELSE match_reason || '; corrected by staff' END"
+                           " WHERE id=?", (value, mention_id))
+        self._drop_orphan_projects()
+
+    def _keep_in_project(self, sha256: str, doc_id: int, key: str, author: str | None,
+                         name: str | None = None) -> None:
+        """A mention whose name, district or category staff corrected stays in its project,
+        now and after reprocessing (its project becomes chosen by staff); the project's
+        district and category follow its mentions (and its name a lone mention's)."""
+        pinned = "project_id" in self.mention_overrides(sha256).get(key, {})
+        for mention_id in self._mentions_by_key(doc_id, key):
+            project_id = self.db.execute("SELECT project_id FROM mentions WHERE id=?",
+                                         (mention_id,)).fetchone()[0]
+            if project_id is None:
+                continue
+            if not pinned:
+                self.db.execute(
+                    "INSERT INTO overrides (sha256, mention_key, field, value, author,"
+                    " created_at) VALUES (?, ?, 'project_id', ?, ?, ?)",
+                    (sha256, key, json.dumps(project_id), author, _now()))
+                pinned = True
+            self.refresh_project(project_id, name=name)
+
+    def mention_overrides(self, sha256: str) -> dict[str, dict]:
+        """{mention name key: {field: value}} of the document's mention corrections."""
+        out: dict[str, dict] = {}
+        for r in self.db.execute("SELECT mention_key, field, value FROM overrides"
+                                 " WHERE sha256=? AND mention_key != '' ORDER BY id", (sha256,)):
+            out.setdefault(r["mention_key"], {})[r["field"]] = json.loads(r["value"])
+        return out
+
+    def document_overrides(self, sha256: str) -> dict[str, object]:
+        """{field: value} of the document's own corrected fields."""
+        return {r["field"]: json.loads(r["value"]) for r in self.db.execute(
+            "SELECT field, value FROM overrides WHERE sha256=? AND mention_key='' ORDER BY id",
+            (sha256,))}
+
+    # -- staff decisions: mentions, merged and split projects, deleted and replaced documents
+    def project_aliases(self) -> dict[str, int]:
+        """{name key: project id}: mention names staff merged into a project."""
+        return {r["key"]: r["project_id"] for r in
+                self.db.execute("SELECT key, project_id FROM project_aliases")}
+
+    def get_mention(self, mention_id: int) -> dict | None:
+        row = self.db.execute("SELECT m.*, d.sha256 FROM mentions m JOIN documents d"
+                              " ON d.id = m.document_id WHERE m.id=?", (mention_id,)).fetchone()
+        if row is None:
+            return None
+        mention = dict(row)
+        mention["override_key"] = mention["override_key"] or name_key(mention["name"])
+        return mention
+
+    def correct_mention(self, mention_id: int, changes: dict, *,
+                        author: str | None = None) -> list[tuple[str, object, object]]:
+        """Store corrections of a mention's fields; returns the (field, old, new) that changed
+        (see `_keep_in_project` for what happens to its project)."""
+        mention = self.get_mention(mention_id)
+        if mention is None:
+            raise ValueError(f"no such mention: {mention_id}")
+        unknown = set(changes) - set(self.MENTION_VALUE_FIELDS)
+        if unknown:
+            raise ValueError(f"no such mention field: {', '.join(sorted(unknown))}")
+        changed = [(f, mention[f], v) for f, v in changes.items() if mention[f] != v]
+        for field, _old, new in changed:
+            self.set_override(mention["sha256"], field, new, mention_key=mention["override_key"],
+                              author=author)
+        return changed
+
+    def link_mention(self, mention_id: int, project_id: int | None, *,
+                     author: str | None = None) -> tuple[int | None, int | None]:
+        """Put a mention in another project (None: in none); returns (old, new) project id."""
+        mention = self.get_mention(mention_id)
+        if mention is None:
+            raise ValueError(f"no such mention: {mention_id}")
+        old = mention["project_id"]
+        if old != project_id:
+            self.set_override(mention["sha256"], "project_id", project_id,
+                              mention_key=mention["override_key"], author=author)
+            with self.db:
+                for pid in (old, project_id):
+                    if pid is not None:
+                        self.refresh_project(pid)
+        return old, project_id
+
+    def add_mention(self, doc_id: int, name: str, *, author: str | None = None) -> int:
+        """A project mention extraction missed, added by staff (kept after reprocessing);
+        returns its id. A name the document already mentions returns that mention."""
+        name = " ".join(name.split())
+        key = name_key(name)
+        sha256 = self.get_document(doc_id).sha256
+        if not key:
+            raise ValueError("a project mention needs a name")
+        if not self._mentions_by_key(doc_id, key):
+            self.set_override(sha256, "added", name, mention_key=key, author=author)
+        return self._mentions_by_key(doc_id, key)[0]
+
+    def merge_projects(self, source_id: int, target_id: int, *,
+                       author: str | None = None) -> list[int]:
+        """Merge project `source_id` into `target_id` (they are one project). Durable: every
+        name key of the source's mentions becomes an alias of the target, so reprocessing and
+        later documents join the target too. Returns the ids of the target's documents."""
+        if source_id == target_id:
+            raise ValueError("a project cannot be merged with itself")
+        source, target = self.get_project(source_id), self.get_project(target_id)
+        if source is None or target is None:
+            raise ValueError("no such project")
+        db = self.db
+        with db:
+            keys = {source["key"]}
+            for m in db.execute("SELECT name, override_key FROM mentions WHERE project_id=?",
+                                (source_id,)):
+                keys |= {name_key(m["name"]), m["override_key"] or name_key(m["name"])}
+            keys.discard(target["key"])
+            db.execute("UPDATE project_aliases SET project_id=? WHERE project_id=?",
+                       (target_id, source_id))
+            db.executemany(
+                "INSERT INTO project_aliases (key, project_id, author, created_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE"
+                " SET project_id=excluded.project_id, author=excluded.author,"
+                " created_at=excluded.created_at",
+                [(k, target_id, author, _now()) for k in sorted(keys) if k])
+            # mentions staff had put in the source now belong to the target
+            db.execute("UPDATE overrides SET value=? WHERE field='project_id' AND value=?",
+                       (json.dumps(target_id), json.dumps(source_id)))
+            db.execute("UPDATE mentions SET project_id=?, match_reason=? WHERE project_id=?",
+                       (target_id, f"merged by staff into project {target_id}", source_id))
+            self.refresh_project(target_id)
+            self._drop_orphan_projects()
+        return self.project_document_ids([target_id])
+
+    def split_project(self, project_id: int, mention_ids: list[int], name: str, *,
+                      author: str | None = None) -> int:
+        """Move the chosen mentions of a project to a new project named `name` (they were
+        wrongly joined). Durable: each moved mention's project is chosen by staff. Returns the
+        new project's id."""
+        name = " ".join((name or "").split())
+        timeline = {m["id"]: m for m in self.db.execute(
+            "SELECT m.*, d.sha256 FROM mentions m JOIN documents d ON d.id = m.document_id"
+            " WHERE m.project_id=?", (project_id,))}
+        chosen = [timeline[i] for i in dict.fromkeys(mention_ids) if i in timeline]
+        if not name_key(name):
+            raise ValueError("the new project needs a name")
+        if not chosen or len(chosen) != len(set(mention_ids)):
+            raise ValueError("choose mentions of this project to move")
+        if len(chosen) == len(timeline):
+            raise ValueError("cannot move every mention: the project would be empty")
+        first = chosen[0]
+        with self.db:
+            new_id = self._new_project(name, first["district"], first["category"])
+        for m in chosen:
+            self.set_override(m["sha256"], "project_id", new_id,
+                              mention_key=m["override_key"] or name_key(m["name"]),
+                              author=author)
+        with self.db:
+            self.refresh_project(project_id)
+            self.refresh_project(new_id)
+        return new_id
+
+    def refresh_project(self, project_id: int, name: str | None = None) -> None:
+        """A project's district and category follow its mentions (the most common value; the
+        latest mention breaks ties); with `name`, a project of one mention takes that name."""
+        rows = self.db.execute("SELECT district, category FROM mentions WHERE project_id=?"
+                               " ORDER BY id DESC", (project_id,)).fetchall()
+        if not rows:
+            return
+        values = {}
+        for field in ("district", "category"):
+            seen = [r[field] for r in rows if r[field]]
+            values[field] = max(seen, key=Counter(seen).__getitem__) if seen else None
+        if name and len(rows) == 1:
+            values.update(name=name, key=name_key(name))
+        sets = ", ".join(f"{k}=?" for k in values)
+        self.db.execute(f"UPDATE projects SET {sets} WHERE id=?", (*values.values(), project_id))
+
+    def project_document_ids(self, project_ids: list[int]) -> list[int]:
+        marks = ", ".join("?" * len(project_ids))
+        return [r[0] for r in self.db.execute(
+            f"SELECT DISTINCT document_id FROM mentions WHERE project_id IN ({marks})"
+            " ORDER BY document_id", project_ids)] if project_ids else []
+
+    def delete_document(self, doc_id: int) -> DocumentRecord | None:
+        """Remove the document with its pages, repairs and mentions; projects only it named go.
+        Its overrides stay (keyed by sha256) until its original is purged from the trash."""
+        record = self.get_document(doc_id)
+        if record is not None:
+            with self.db:
+                self.db.execute("DELETE FROM documents WHERE id=?", (doc_id,))
+                self._drop_orphan_projects()
+        return record
+
+    def rebind_document(self, doc_id: int, sha256: str, archive_path: str) -> None:
+        """Point a document at a new original (a replacement) before it is saved again; the old
+        original's overrides are copied to the new one, so corrections carry over."""
+        db = self.db
+        old = self.get_document(doc_id).sha256
+        with db:
+            db.execute("UPDATE documents SET sha256=?, archive_path=? WHERE id=?",
+                       (sha256, archive_path, doc_id))
+            db.execute(
+                "INSERT INTO overrides (sha256, mention_key, field, value, author, created_at)"
+                " SELECT ?, mention_key, field, value, author, created_at FROM overrides"
+                " WHERE sha256=? ORDER BY id ON CONFLICT (sha256, mention_key, field) DO UPDATE"
+                " SET value=excluded.value, author=excluded.author,"
+                " created_at=excluded.created_at", (sha256, old))
+
+    def drop_overrides(self, sha256: str) -> int:
+        """Forget the corrections of an original no document holds (purged from the trash)."""
+        with self.db:
+            return self.db.execute(
+                "DELETE FROM overrides WHERE sha256=? AND NOT EXISTS"
+                " (SELECT 1 FROM documents WHERE sha256=?)", (sha256, sha256)).rowcount
 
     def get_metadata(self, doc_id: int) -> dict:
         row = self.db.execute("SELECT metadata FROM documents WHERE id=?", (doc_id,)).fetchone()

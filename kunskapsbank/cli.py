@@ -344,5 +344,69 @@ def user_role(ctx, username, role):
     click.echo(f"{username} is now {role}")
 
 
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv",
+              show_default=True, help="CSV for Swedish Excel (UTF-8 with BOM, ';') or JSON.")
+@click.option("--year", help="Only mentions of this year.")
+@click.option("--district", help="Only mentions of this district (stadsdel).")
+@click.option("--category", help="Only mentions of this category.")
+@click.option("--status", help="Only mentions with this status.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Write to this file (default: standard output).")
+@click.pass_context
+def export(ctx, fmt, year, district, category, status, output):
+    """Export projects and their mentions for the yearly redovisning."""
+    from .catalog import Catalog
+    from .export import ExportFilter, FilterError, mention_rows, to_csv, to_json
+    try:
+        flt = ExportFilter.parse(year, district, category, status)
+    except FilterError as exc:
+        _fail(ctx, exc.message_sv)
+    catalog = Catalog(ctx.obj["config"].catalog_path)
+    try:
+        rows = mention_rows(catalog, flt)
+    finally:
+        catalog.close()
+    data = to_csv(rows) if fmt == "csv" else (
+        json.dumps(to_json(rows, flt), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    if output:
+        output.write_bytes(data)
+        click.echo(f"{len({r['project_id'] for r in rows})} projects, {len(rows)} mentions "
+                   f"written to {output}", err=True)
+    else:
+        click.echo(data, nl=False)
+
+
+@main.group()
+def trash():
+    """Originals of deleted and replaced documents, kept until purged."""
+
+
+@trash.command("list")
+@click.pass_context
+def trash_list(ctx):
+    """List the originals in the trash."""
+    items = _kb(ctx).trash.list()
+    for t in items:
+        click.echo(f"{t.deleted_at}  {t.sha256[:12]}  {t.size:>10}  {t.info.get('reason', '')}"
+                   f"  {t.info.get('filename', '')}  (by {t.info.get('deleted_by') or '?'})")
+    click.echo(f"{len(items)} original(s) in the trash")
+
+
+@trash.command("purge")
+@click.option("--older-than", "older_than", type=click.FloatRange(min=0), default=None,
+              help="Only originals deleted more than this many days ago.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def trash_purge(ctx, older_than, yes):
+    """Delete originals in the trash for good (and the corrections only they had)."""
+    kb = _kb(ctx)
+    if not yes:
+        click.confirm(f"Delete {len(kb.trash.list())} original(s) in the trash for good?",
+                      abort=True)
+    purged = kb.purge_trash(older_than)
+    click.echo(f"{len(purged)} original(s) purged")
+
+
 if __name__ == "__main__":
     main()

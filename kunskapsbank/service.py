@@ -21,7 +21,8 @@ from ingest.letters import restoration_for
 from index import SearchIndex
 from index.analysis import fold
 
-from .archive import Archive
+from .archive import Archive, Trash
+from .audit import AuditLog
 from .catalog import Catalog
 from .config import Config
 from .model import DocumentRecord, ProcessedDocument, SearchResults
@@ -427,6 +428,204 @@ class Kunskapsbank:
         scored.sort(key=lambda sp: (-sp[0], sp[1]["name"]))
         return [p for _, p in scored[:limit]]
 
+    # -- staff: corrections, merged and split projects, delete and replace (issue 6) -------
+    @property
+    def audit(self) -> AuditLog:
+        return AuditLog(self.catalog)
+
+    @property
+    def trash(self) -> Trash:
+        return Trash(self.archive)
+
+    def _document(self, doc_id: int) -> DocumentRecord:
+        record = self.catalog.get_document(doc_id)
+        if record is None:
+            raise LookupError(f"no document {doc_id}")
+        return record
+
+    def _mention(self, mention_id: int) -> dict:
+        mention = self.catalog.get_mention(mention_id)
+        if mention is None:
+            raise LookupError(f"no mention {mention_id}")
+        return mention
+
+    def correct_document(self, doc_id: int, changes: dict, *,
+                         username: str | None) -> list[tuple[str, object, object]]:
+        """Store corrections of the document's fields (title, dnr, nämnd, years, …) as overrides
+        that win over extraction now and after reprocessing; log and re-index at once. Returns
+        the (field, old, new) that changed."""
+        record = self._document(doc_id)
+        current = {**self.catalog.get_metadata(doc_id),
+                   **{f: getattr(record, f) for f in self.catalog.DOCUMENT_FIELDS}}
+        changed = [(f, current.get(f), v) for f, v in changes.items() if current.get(f) != v]
+        for field_, old, new in changed:
+            self.catalog.set_override(record.sha256, field_, new, author=username)
+            self.audit.record("correct", username=username, document_id=doc_id,
+                              sha256=record.sha256, field=field_, old=old, new=new)
+        if changed:
+            log.info("%s corrected document %d: %s", username, doc_id,
+                     ", ".join(f for f, _, _ in changed))
+            self._index_ids([doc_id])
+        return changed
+
+    def correct_mention(self, mention_id: int, changes: dict, *,
+                        username: str | None) -> list[tuple[str, object, object]]:
+        """Correct a project mention's fields (name, district, category, year, status, amount,
+        …); durable like `correct_document`. The documents of its project are re-indexed (the
+        project's name and district may follow)."""
+        mention = self._mention(mention_id)
+        changed = self.catalog.correct_mention(mention_id, changes, author=username)
+        for field_, old, new in changed:
+            self.audit.record("correct", username=username, document_id=mention["document_id"],
+                              sha256=mention["sha256"], project_id=mention["project_id"],
+                              subject=mention["name"], field=field_, old=old, new=new)
+        if changed:
+            self._reindex_projects([mention["project_id"]], [mention["document_id"]])
+        return changed
+
+    def link_mention(self, mention_id: int, project_id: int | None, *,
+                     username: str | None) -> bool:
+        """Put a mention in another project (None: in no project). Returns whether it moved."""
+        mention = self._mention(mention_id)
+        if project_id is not None and self.catalog.get_project(project_id) is None:
+            raise LookupError(f"no project {project_id}")
+        names = {pid: (self.catalog.get_project(pid) or {}).get("name")
+                 for pid in (mention["project_id"], project_id) if pid is not None}
+        old, new = self.catalog.link_mention(mention_id, project_id, author=username)
+        if old == new:
+            return False
+        for pid in dict.fromkeys((old, new)):
+            self.audit.record("link", username=username, document_id=mention["document_id"],
+                              sha256=mention["sha256"], project_id=pid, subject=mention["name"],
+                              field="project", old=names.get(old), new=names.get(new))
+        self._reindex_projects([p for p in (old, new) if p is not None],
+                               [mention["document_id"]])
+        return True
+
+    def add_mention(self, doc_id: int, name: str, *, username: str | None) -> int:
+        """A project the extraction missed, added to the document; returns the mention id."""
+        record = self._document(doc_id)
+        before = {m["id"] for m in self.catalog.get_mentions(doc_id)}
+        mention_id = self.catalog.add_mention(doc_id, name, author=username)
+        if mention_id not in before:
+            mention = self._mention(mention_id)
+            self.audit.record("add-mention", username=username, document_id=doc_id,
+                              sha256=record.sha256, project_id=mention["project_id"],
+                              subject=mention["name"], field="project", new=mention["name"])
+            self._reindex_projects([mention["project_id"]], [doc_id])
+        return mention_id
+
+    def merge_projects(self, source_id: int, target_id: int, *, username: str | None) -> None:
+        """Two projects that are one: `source_id`'s mentions join `target_id`, and so do later
+        mentions of its names (also after reprocessing)."""
+        source, target = self.catalog.get_project(source_id), self.catalog.get_project(target_id)
+        if source is None or target is None:
+            raise LookupError("no such project")
+        doc_ids = self.catalog.merge_projects(source_id, target_id, author=username)
+        for pid in (source_id, target_id):
+            self.audit.record("merge", username=username, project_id=pid,
+                              subject=source["name"], field="project",
+                              old=f"{source['name']} (projekt {source_id})",
+                              new=f"{target['name']} (projekt {target_id})")
+        log.info("%s merged project %d into %d", username, source_id, target_id)
+        self._index_ids(doc_ids)
+
+    def split_project(self, project_id: int, mention_ids: list[int], name: str, *,
+                      username: str | None) -> int:
+        """Move the chosen mentions of a wrongly joined project to a new project `name`;
+        returns its id."""
+        project = self.catalog.get_project(project_id)
+        if project is None:
+            raise LookupError(f"no project {project_id}")
+        moved = [self.catalog.get_mention(i) for i in mention_ids]
+        new_id = self.catalog.split_project(project_id, mention_ids, name, author=username)
+        new_name = self.catalog.get_project(new_id)["name"]
+        for m in moved:
+            for pid in (project_id, new_id):
+                self.audit.record("split", username=username, document_id=m["document_id"],
+                                  sha256=m["sha256"], project_id=pid, subject=m["name"],
+                                  field="project", old=project["name"], new=new_name)
+        log.info("%s split %d mention(s) of project %d into new project %d", username,
+                 len(moved), project_id, new_id)
+        self._reindex_projects([project_id, new_id])
+        return new_id
+
+    def _reindex_projects(self, project_ids: list, doc_ids: list[int] = ()) -> None:
+        ids = set(doc_ids) | set(self.catalog.project_document_ids(
+            [p for p in project_ids if p is not None]))
+        self._index_ids(sorted(ids))
+
+    def delete_document(self, doc_id: int, *, username: str | None) -> DocumentRecord:
+        """Remove a document from catalog and index at once; its original goes to the
+        archive's trash (until an admin purges it) and its corrections wait beside it."""
+        record = self._document(doc_id)
+        relpath = self.catalog.archive_path(doc_id)
+        self.catalog.delete_document(doc_id)
+        self.index.delete([doc_id])
+        if self.archive.path(relpath).is_file():
+            self.trash.put(relpath, {"document_id": doc_id, "filename": record.filename,
+                                     "title": record.title, "deleted_by": username,
+                                     "reason": "deleted"})
+        self.audit.record("delete", username=username, document_id=doc_id,
+                          sha256=record.sha256, subject=record.display_title, field="document",
+                          old=record.filename)
+        log.info("%s deleted document %d (%s); original moved to the trash", username, doc_id,
+                 record.filename)
+        return record
+
+    def replace_document(self, doc_id: int, path: Path, *, filename: str | None = None,
+                         username: str | None) -> IngestOutcome:
+        """Replace a document's original with a new file, keeping its id. The new original is
+        archived first and processed; then the document points at it, its corrections are
+        carried over (they still win), and the old original goes to the trash. A failure
+        leaves the document as it was."""
+        record = self._document(doc_id)
+        filename = filename or Path(path).name
+        outcome = IngestOutcome(path=filename, status="failed", document_id=doc_id)
+        stored = self.archive.store(Path(path), filename)
+        outcome.sha256 = stored.sha256
+        if stored.sha256 == record.sha256:
+            outcome.status, outcome.reason = "unchanged", "same file as the current original"
+            outcome.message_sv = "Filen är densamma som dokumentets nuvarande original."
+            return outcome
+        other = self.catalog.find_by_sha256(stored.sha256)
+        if other is not None:
+            outcome.status, outcome.document_id = "duplicate", other.id
+            outcome.reason = f"the file is already document {other.id}"
+            outcome.message_sv = f"Filen finns redan i Kunskapsbanken ({other.filename})."
+            return outcome
+        result = _process_in_worker(str(self.archive.path(stored.relpath)), filename,
+                                    stored.sha256, self.config)
+        if not isinstance(result, ProcessedDocument):
+            outcome.message_sv, outcome.reason = result
+            log.error("replacing document %d with %s: %s", doc_id, filename, outcome.reason)
+            self.catalog.record_error(filename, outcome.reason, outcome.message_sv,
+                                      stored.sha256)
+            return outcome
+        old_relpath = self.catalog.archive_path(doc_id)
+        self.catalog.rebind_document(doc_id, stored.sha256, stored.relpath)
+        self.catalog.save(result, archive_path=stored.relpath, size=stored.size)
+        self._index_ids([doc_id])
+        if self.archive.path(old_relpath).is_file():
+            self.trash.put(old_relpath, {"document_id": doc_id, "filename": record.filename,
+                                         "title": record.title, "deleted_by": username,
+                                         "reason": "replaced", "replaced_by": stored.sha256})
+        self.audit.record("replace", username=username, document_id=doc_id,
+                          sha256=stored.sha256, subject=record.display_title, field="original",
+                          old=record.filename, new=filename)
+        log.info("%s replaced the original of document %d (%s -> %s)", username, doc_id,
+                 record.filename, filename)
+        outcome.status = "replaced"
+        outcome.pages, outcome.ocr_pages = len(result.pages), len(result.ocr_pages)
+        return outcome
+
+    def purge_trash(self, older_than_days: float | None = None) -> list:
+        """Delete trashed originals for good, and the corrections only they had."""
+        purged = self.trash.purge(older_than_days)
+        for item in purged:
+            self.catalog.drop_overrides(item.sha256)
+            log.info("purged %s (%s) from the trash", item.relpath, item.info.get("filename"))
+        return purged
 
 _PLAIN_QUERY = re.compile(r"[^\W\d_]+(?:\s+[^\W\d_]+){0,4}")
 _DEFINITE = ("arna", "erna", "orna", "en", "et", "an", "na", "s")
