@@ -13,15 +13,18 @@ import re
 from typing import Callable, Iterable
 
 from whoosh.qparser import MultifieldParser
-from whoosh.query import And, Or, Query, Term
+from whoosh.query import And, Or, Phrase, Prefix, Query, Sequence, Term
 
 from .analysis import fold, normalize_dnr
 
 log = logging.getLogger(__name__)
 
-# Plain terms search these fields, with these boosts: exact spellings above folded ones.
-FIELD_BOOSTS = {"project": 3.0, "title": 2.5, "content": 1.0, "dnr": 3.0,
-                "project_folded": 0.6, "title_folded": 0.6, "content_folded": 0.6}
+# Plain terms search these fields, with these boosts. A term is also searched as the index
+# terms that read the same with å/ä/ö folded (fold_variants), at FOLDED_BOOST: exact spellings
+# rank above folded ones.
+FIELD_BOOSTS = {"project": 3.6, "title": 3.1, "content": 1.6, "dnr": 3.0}
+FOLDED_BOOST = 0.6
+FOLDED_FIELDS = ("project", "title", "content")
 SEARCH_FIELDS = list(FIELD_BOOSTS)
 FALLBACK_NOTICE = ("Sökfrågan kunde inte tolkas som den var skriven. "
                    "Vi sökte i stället på orden i den.")
@@ -34,6 +37,9 @@ FACET_FIELDS = {"år": "year", "typ": "document_type", "stadsdel": "district",
                 "kategori": "category"}
 
 Vocabulary = Callable[[str], Iterable[str]]  # index field -> the values the index holds
+# (field, term, prefix) -> the index terms (other than term) that fold like term, or, with
+# prefix=True, whose folded form starts like the folded term
+Variants = Callable[[str, str, bool], list[str]]
 
 _SWEDISH_OPERATORS = {"OCH": "AND", "ELLER": "OR", "INTE": "NOT"}
 _OPERATOR_RE = re.compile(r"\b(OCH|ELLER|INTE)\b")
@@ -123,19 +129,24 @@ def rewrite(text: str, vocabulary: Vocabulary | None = None) -> str:
         if name == "kategori":
             return _any_of("category", canonical_value(value, vocab("category", CATEGORIES)),
                            value)
-        return f"(project:{value} OR project_folded:{value})"
+        return f"project:{value}"
 
     return _FIELD_RE.sub(field, text)
 
 
 def _parser(schema) -> MultifieldParser:
-    return MultifieldParser(SEARCH_FIELDS, schema, fieldboosts=FIELD_BOOSTS)
+    parser = getattr(schema, "_kunskapsbank_parser", None)
+    if parser is None:  # building one (its plugins) costs about as much as a parse
+        parser = schema._kunskapsbank_parser = MultifieldParser(SEARCH_FIELDS, schema,
+                                                                fieldboosts=FIELD_BOOSTS)
+    return parser
 
 
-def parse_query(text: str, schema, vocabulary: Vocabulary | None = None
-                ) -> tuple[Query | None, str | None]:
+def parse_query(text: str, schema, vocabulary: Vocabulary | None = None,
+                variants: Variants | None = None) -> tuple[Query | None, str | None]:
     """Return (query, notice). The query is None when there is nothing to search for.
-    `vocabulary(field)` gives the values the index holds (for stadsdel: and the like)."""
+    `vocabulary(field)` gives the values the index holds (for stadsdel: and the like);
+    `variants` the index terms a term's å/ä/ö-folded spelling stands for (fold_variants)."""
     text = (text or "").strip()
     if not text:
         return None, None
@@ -143,11 +154,41 @@ def parse_query(text: str, schema, vocabulary: Vocabulary | None = None
         rewritten = rewrite(text, vocabulary)
         if _looks_broken(rewritten):
             raise ValueError("unbalanced quotes or parentheses")
-        query = _parser(schema).parse(rewritten)
-        return query, None
+        query, notice = _parser(schema).parse(rewritten), None
     except Exception as exc:  # Whoosh raises many kinds; the user must never see them
         log.info("Query %r fell back to plain terms: %s", text, exc)
-        return _plain_terms(text, schema), FALLBACK_NOTICE
+        query, notice = _plain_terms(text, schema), FALLBACK_NOTICE
+    if query is not None and variants is not None:
+        query = fold_variants(query, variants)
+    return query, notice
+
+
+def fold_variants(query: Query, variants: Variants) -> Query:
+    """Each term of a text field also as the index terms that read the same with å/ä/ö
+    folded ("forvaltning" -> förvaltning; "förvaltning" -> forvaltning as OCR lost the ö),
+    those at FOLDED_BOOST; prefixes likewise; phrases word by word."""
+
+    def widen(node: Query) -> Query:
+        field = getattr(node, "fieldname", None)
+        if field not in FOLDED_FIELDS:
+            return node
+        boost = node.boost * FOLDED_BOOST / FIELD_BOOSTS[field]
+        if type(node) is Term and isinstance(node.text, str):
+            others = variants(field, node.text, False)
+            if others:
+                return Or([node] + [Term(field, v, boost=boost) for v in others])
+        elif type(node) is Prefix:
+            others = variants(field, node.text, True)
+            if others:
+                return Or([node] + [Term(field, v, boost=boost) for v in others])
+        elif type(node) is Phrase and node.slop == 1:
+            words = [[w] + variants(field, w, False) for w in node.words]
+            if any(len(ws) > 1 for ws in words):
+                return Sequence([Or([Term(field, w) for w in ws]) if len(ws) > 1
+                                 else Term(field, ws[0]) for ws in words], boost=node.boost)
+        return node
+
+    return query.accept(widen)
 
 
 def _looks_broken(text: str) -> bool:

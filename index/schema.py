@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from .analysis import ANALYSIS_VERSION, folded_analyzer, keyword_analyzer, swedish_analyzer
+from .analysis import ANALYSIS_VERSION, keyword_analyzer, swedish_analyzer
 
-SCHEMA_VERSION = f"schema-4.{ANALYSIS_VERSION}"
+# 5: no *_folded fields (å/ä/ö folding is done on the query, index.query.fold_variants)
+SCHEMA_VERSION = f"schema-5.{ANALYSIS_VERSION}"
 
 
 def build_schema() -> Schema:
@@ -17,11 +18,8 @@ def build_schema() -> Schema:
         id=NUMERIC(int, bits=64, stored=True, unique=True, signed=False),
         filename=STORED(),
         title=TEXT(analyzer=swedish_analyzer(), stored=True),
-        title_folded=TEXT(analyzer=folded_analyzer(), stored=False),
         content=TEXT(analyzer=swedish_analyzer(), stored=False, phrase=True),
-        content_folded=TEXT(analyzer=folded_analyzer(), stored=False, phrase=True),
         project=TEXT(analyzer=swedish_analyzer(), stored=False),
-        project_folded=TEXT(analyzer=folded_analyzer(), stored=False),
         dnr=TEXT(analyzer=keyword_analyzer(), stored=True),
         date=ID(stored=True, sortable=True),
         year=NUMERIC(int, stored=False, sortable=True),

@@ -11,13 +11,17 @@ from typing import Callable, Iterable
 from whoosh import index as whoosh_index
 from rapidfuzz import process as rf_process
 from rapidfuzz.distance import Levenshtein
+from whoosh import query as wq
 from whoosh.query import And, NullQuery, NumericRange, Or, Term
-from whoosh.highlight import ContextFragmenter, HtmlFormatter, Highlighter
+from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
 
 from kunskapsbank.model import FacetValue, IndexDocument, SearchHit, SearchResults
 
 from .analysis import fold
-from .query import CATEGORIES, DOCUMENT_TYPES, FACET_FIELDS, canonical_value, parse_query
+from .docsets import DocSets
+from .folding import FoldedTerms
+from .query import (CATEGORIES, DOCUMENT_TYPES, FACET_FIELDS, FOLDED_FIELDS, canonical_value,
+                    parse_query)
 from .schema import SCHEMA_VERSION, build_schema
 from .snippets import excerpt_around, plain_snippet
 
@@ -40,19 +44,23 @@ class SearchIndex:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._searcher = None
-        self._tables = None  # (searcher, docnum -> facet values) for _count_facets
+        self._state = None  # _SearcherState of self._searcher
         self._ix, self.created = self._open_or_create(self.path)
-        self._highlighter = Highlighter(
-            fragmenter=ContextFragmenter(maxchars=220, surround=70),
-            formatter=HtmlFormatter(tagname="mark", between=" … "))
+        self._fragmenter = ContextFragmenter(maxchars=220, surround=70)
+        self._formatter = HtmlFormatter(tagname="mark", between=" … ")
 
     # -- lifecycle -------------------------------------------------------------------------
     @staticmethod
     def _open_or_create(path: Path):
         version_file = path / VERSION_FILE
-        if whoosh_index.exists_in(str(path)) and version_file.exists() \
-                and version_file.read_text().strip() == SCHEMA_VERSION:
-            return whoosh_index.open_dir(str(path)), False
+        # The version first: an index of another version may pickle analysers that no longer
+        # exist, and Whoosh cannot even tell whether it is there without unpickling them.
+        if version_file.exists() and version_file.read_text().strip() == SCHEMA_VERSION:
+            try:
+                return whoosh_index.open_dir(str(path)), False
+            except Exception:
+                log.warning("Index at %s could not be opened; starting empty", path,
+                            exc_info=True)
         if path.exists():
             log.info("Index at %s is missing or of another schema version; starting empty", path)
             shutil.rmtree(path)
@@ -65,15 +73,14 @@ class SearchIndex:
         with self._lock:
             if self._searcher is not None:
                 self._searcher.close()
-                self._searcher = None
+                self._searcher = self._state = None
             self._ix.close()
 
     # -- writing ---------------------------------------------------------------------------
     @staticmethod
     def _fields(doc: IndexDocument) -> dict:
-        title = doc.title or ""
-        fields = {"id": doc.id, "filename": doc.filename, "title": title, "title_folded": title,
-                  "content": doc.text, "content_folded": doc.text, "date": doc.date or "",
+        fields = {"id": doc.id, "filename": doc.filename, "title": doc.title or "",
+                  "content": doc.text, "date": doc.date or "",
                   "document_type": (doc.document_type or "annat").lower(),
                   "language": doc.language or "", "pipeline_version": doc.pipeline_version}
         if doc.dnr:
@@ -82,7 +89,7 @@ class SearchIndex:
             fields["year"] = int(doc.date[:4])
         projects = [p for p in doc.projects if p]
         if projects:
-            fields["project"] = fields["project_folded"] = "\n".join(projects)
+            fields["project"] = "\n".join(projects)
         districts = [d.replace(",", " ") for d in doc.districts if d]
         if districts:
             fields["district"] = ",".join(districts)
@@ -122,7 +129,7 @@ class SearchIndex:
         with self._lock:
             if self._searcher is not None:
                 self._searcher.close()
-                self._searcher = None
+                self._searcher = self._state = None
             self._ix.close()
             if old.exists():
                 shutil.rmtree(old)
@@ -133,14 +140,18 @@ class SearchIndex:
         return n
 
     # -- reading ---------------------------------------------------------------------------
-    def _current_searcher(self):
+    def _current(self) -> "_SearcherState":
         with self._lock:
             if self._searcher is None or not self._searcher.up_to_date():
                 # A new searcher, not Searcher.refresh(): refresh() reuses the readers of
                 # unchanged segments and so misses deletions committed since. The old searcher
                 # is left to the garbage collector, as another thread may still be reading it.
                 self._searcher = self._ix.searcher()
-            return self._searcher
+                self._state = _SearcherState(self._searcher)
+            return self._state
+
+    def _current_searcher(self):
+        return self._current().searcher
 
     def doc_count(self) -> int:
         return self._current_searcher().doc_count()
@@ -154,31 +165,15 @@ class SearchIndex:
         searcher = self._current_searcher()
         return {f["id"]: f.get("pipeline_version", "") for f in searcher.all_stored_fields()}
 
-    @staticmethod
-    def _cache(searcher) -> dict:
-        """Values derived from one searcher's index state (vocabularies), kept with it."""
-        cache = getattr(searcher, "_kunskapsbank_cache", None)
-        if cache is None:
-            cache = searcher._kunskapsbank_cache = {}
-        return cache
+    def _parse(self, state: "_SearcherState", query: str):
+        return parse_query(query, self._ix.schema, vocabulary=state.values,
+                           variants=state.variants)
 
-    def _values(self, searcher, field: str) -> list[str]:
-        """The values a keyword/ID field holds (cached per searcher)."""
-        cache = self._cache(searcher)
-        key = ("values", field)
-        if key not in cache:
-            fieldobj = searcher.schema[field]
-            cache[key] = [fieldobj.from_bytes(b) for b in searcher.reader().lexicon(field)]
-        return cache[key]
-
-    def _parse(self, searcher, query: str):
-        return parse_query(query, self._ix.schema,
-                           vocabulary=lambda field: self._values(searcher, field))
-
-    def _filter_query(self, searcher, filters: dict | None):
+    def _filter_query(self, state: "_SearcherState", filters: dict | None):
         """filters {"år": 2018, "typ": "pm", "stadsdel": "Farsta", "kategori": "studieresa"}
         as one query (None when there is nothing to filter by)."""
         parts = []
+        searcher = state.searcher
         for name, value in (filters or {}).items():
             if value in (None, "", []):
                 continue
@@ -194,7 +189,7 @@ class SearchIndex:
                 parts.append(Or([NumericRange("year", year, year), Term("years", str(year))]))
                 continue
             base = {"document_type": DOCUMENT_TYPES, "category": CATEGORIES}.get(field, ())
-            choices = canonical_value(str(value), list(base) + self._values(searcher, field))
+            choices = canonical_value(str(value), list(base) + state.values(field))
             exact = [c for c in choices if fold(c) == fold(str(value))]
             chosen = exact or choices or [str(value)]
             parts.append(Or([Term(field, c) for c in chosen]) if len(chosen) > 1
@@ -205,101 +200,69 @@ class SearchIndex:
 
     def search(self, query: str, *, page: int = 1, page_size: int = 10,
                text_for: TextLoader | None = None, filters: dict | None = None,
-               sort: str = "relevance") -> SearchResults:
+               sort: str = "relevance", facets: bool = True) -> SearchResults:
         """Search; `text_for(doc_id)` supplies the text highlights are cut from.
 
         `filters`: {"år": int, "typ": str, "stadsdel": str, "kategori": str}, narrowing the hits;
         `sort`: "relevance" or "date" (newest first). The results carry facet counts over all
-        hits and, when the query finds fewer than 3, a suggested spelling that finds more."""
-        searcher = self._current_searcher()
-        parsed, notice = self._parse(searcher, query)
+        hits (facets=False: none are counted) and, when the query finds fewer than 3, a
+        suggested spelling that finds more."""
+        state = self._current()
+        searcher, docsets = state.searcher, state.docsets
+        page = max(1, int(page))
+        parsed, notice = self._parse(state, query)
         if parsed is None:
             return SearchResults(query=query, total=0, hits=[], page=page, page_size=page_size,
                                  notice=notice)
-        filter_q = self._filter_query(searcher, filters)
-        # Top hits from a scored search of just the first pages (Whoosh can skip blocks then);
-        # the total and the facet counts from one unscored pass over the matching documents,
-        # counted against per-searcher tables. A groupedby= search scored every match and
-        # re-read the facet columns on every query. terms=True: the highlighter needs the terms
-        # each hit matched (the query's own terms leave out fields such as content).
-        kwargs = {"limit": page * page_size, "terms": True}
+        # The total and the facet counts from the set of matching documents (index.docsets:
+        # ints combined and counted in C, term sets cached per searcher); the hits from a
+        # scored search of just the pages needed, which Whoosh can answer skipping blocks.
+        matching = docsets.query(parsed)
+        filter_q = self._filter_query(state, filters)
+        kwargs = {"limit": page * page_size}
         if filter_q is not None:
-            kwargs["filter"] = filter_q
+            key = repr(filter_q)
+            matching &= docsets.query(filter_q, key=key)
+            kwargs["filter"] = state.filter_docnums(key, filter_q)
         if sort == "date":
             kwargs.update(sortedby="date", reverse=True)
-        page = max(1, int(page))
-        results = searcher.search(parsed, **kwargs)
-        results.highlighter = self._highlighter
-        matching = self._matching_docs(searcher, parsed, filter_q)
+        total = docsets.count(matching)
         hits = []
-        for hit in results[(page - 1) * page_size:page * page_size]:
-            text = text_for(hit["id"]) if text_for else ""
-            snippet = ""
-            if text:
-                stems = [fold(t.decode("utf-8", "replace")) for f, t in hit.matched_terms()
-                         if f in ("content", "content_folded", "title", "title_folded")]
-                window = excerpt_around(text, stems, fold(text))
-                snippet = hit.highlights("content", text=window, top=2) \
-                    or hit.highlights("content_folded", text=window, top=2)
-            hits.append(self._hit(hit, snippet or plain_snippet(text)))
-        total = len(matching)
+        if total > (page - 1) * page_size:
+            results = searcher.search(parsed, **kwargs)
+            terms = _highlight_terms(parsed, searcher.reader()) if text_for else set()
+            for hit in results[(page - 1) * page_size:page * page_size]:
+                text = text_for(hit["id"]) if text_for else ""
+                hits.append(self._hit(hit, self._snippet(text, terms) if text else ""))
         suggestion = None
         if total < SUGGEST_BELOW:
             try:
-                suggestion = self._suggest(searcher, query, total, filter_q)
+                suggestion = self._suggest(state, query, total, filter_q)
             except Exception:  # a suggestion is a courtesy; never fail the search for it
                 log.exception("suggestion for %r", query)
         return SearchResults(query=query, total=total, hits=hits,
                              page=page, page_size=page_size, notice=notice,
-                             facets=self._count_facets(searcher, matching),
+                             facets=self._count_facets(state, matching) if facets else {},
                              suggestion=suggestion)
 
+    def _snippet(self, text: str, terms: set[str]) -> str:
+        """Highlights from the windows of the text around the query's terms (the highlighter
+        then analyses a few hundred words, not the whole document)."""
+        if terms:
+            window = excerpt_around(text, [fold(t) for t in terms], fold(text))
+            snippet = highlight(window, terms, self._ix.schema["content"].analyzer,
+                                self._fragmenter, self._formatter, top=2, mode="index")
+            if snippet:
+                return snippet
+        return plain_snippet(text)
+
     # -- facets ------------------------------------------------------------------------------
-    @staticmethod
-    def _matching_docs(searcher, parsed, filter_q) -> list[int]:
-        """Document numbers of every live document the query (and filter) matches, unscored."""
-        q = And([parsed, filter_q]) if filter_q is not None else parsed
-        reader = searcher.reader()
-        deleted = reader.has_deletions()
-        return [d for d in set(searcher.docs_for_query(q))
-                if not (deleted and reader.is_deleted(d))]
-
-    def _facet_tables(self, searcher) -> dict[str, list]:
-        """docnum -> facet value(s), read once per searcher (i.e. after each write)."""
-        cached = self._tables
-        if cached is not None and cached[0] is searcher:
-            return cached[1]
-        reader = searcher.reader()
-        size = reader.doc_count_all()
-        tables: dict[str, list] = {}
-        for name, field in FACET_FIELDS.items():
-            values: list = [()] * size
-            if field in searcher.schema and reader.has_column(field):
-                column = reader.column_reader(field)
-                values = [(column[d],) if column[d] not in (None, "", b"") else ()
-                          for d in range(size)]
-            elif field in searcher.schema:
-                lists: list[list] = [[] for _ in range(size)]
-                fieldobj = searcher.schema[field]
-                for term in reader.lexicon(field):
-                    value = fieldobj.from_bytes(term)
-                    for d in reader.postings(field, term).all_ids():
-                        lists[d].append(value)
-                values = [tuple(v) for v in lists]
-            tables[name] = values
-        self._tables = (searcher, tables)
-        return tables
-
-    def _count_facets(self, searcher, docnums: list[int]) -> dict[str, list[FacetValue]]:
-        tables = self._facet_tables(searcher)
+    def _count_facets(self, state: "_SearcherState", matching: int
+                      ) -> dict[str, list[FacetValue]]:
         facets = {}
         for name, field in FACET_FIELDS.items():
-            counts: dict = {}
-            table = tables.get(name, [])
-            for d in docnums:
-                for v in table[d] if d < len(table) else ():
-                    counts[v] = counts.get(v, 0) + 1
-            values = [(v, n) for v, n in counts.items() if v not in (None, "")]
+            values = [(v, (matching & docs).bit_count()) for v, docs in state.facet_sets(name)]
+            values = [(v, n) for v, n in values if n]
             if field == "year":
                 values.sort(key=lambda vn: -int(vn[0]))
             else:
@@ -318,21 +281,7 @@ class SearchIndex:
             snippet=snippet)
 
     # -- "Menade du …?" ----------------------------------------------------------------------
-    def _terms(self, searcher, field: str) -> tuple[list[str], dict[str, int]]:
-        """All terms of a text field with their document frequencies (cached per searcher)."""
-        cache = self._cache(searcher)
-        key = ("terms", field)
-        if key not in cache:
-            reader = searcher.reader()
-            terms, freqs = [], {}
-            for btext, info in reader.iter_field(field):
-                word = btext.decode("utf-8") if isinstance(btext, bytes) else btext
-                terms.append(word)
-                freqs[word] = info.doc_frequency()
-            cache[key] = (terms, freqs)
-        return cache[key]
-
-    def _correct_word(self, searcher, word: str) -> str | None:
+    def _correct_word(self, state: "_SearcherState", word: str) -> str | None:
         """A word of the index's vocabulary the typed word probably meant, in the typed word's
         own inflection ("samlarsyndrm" -> "samlarsyndrom"), or None."""
         lowered = word.lower()
@@ -340,7 +289,7 @@ class SearchIndex:
         if len(stems) != 1:
             return None
         stem = stems[0]
-        terms, freqs = self._terms(searcher, "content")
+        terms, freqs = state.terms("content")
         if freqs.get(stem, 0) > 0 or len(stem) < 4:
             return None
         maxdist = 1 if len(stem) < 6 else 2 if len(stem) < 10 else 3
@@ -354,7 +303,8 @@ class SearchIndex:
         fixed = best[0] + suffix
         return fixed[:1].upper() + fixed[1:] if word[:1].isupper() else fixed
 
-    def _suggest(self, searcher, query: str, total: int, filter_q) -> str | None:
+    def _suggest(self, state: "_SearcherState", query: str, total: int, filter_q
+                 ) -> str | None:
         changed = False
 
         def replace(m: re.Match) -> str:
@@ -363,7 +313,7 @@ class SearchIndex:
             if m.start() > 0 and query[m.start() - 1] == ":" or word.isupper() \
                     or not word.isalpha():
                 return word
-            fixed = self._correct_word(searcher, word)
+            fixed = self._correct_word(state, word)
             if fixed and fixed.lower() != word.lower():
                 changed = True
                 return fixed
@@ -372,12 +322,13 @@ class SearchIndex:
         corrected = re.sub(r"(?<![\w:*])\w+(?![\w:*])", replace, query)
         if not changed or corrected == query:
             return None
-        parsed, _ = self._parse(searcher, corrected)
+        parsed, _ = self._parse(state, corrected)
         if parsed is None:
             return None
-        kwargs = {"filter": filter_q} if filter_q is not None else {}
-        found = len(searcher.search(parsed, limit=1, **kwargs))
-        return corrected if found > total else None
+        found = state.docsets.query(parsed)
+        if filter_q is not None:
+            found &= state.docsets.query(filter_q, key=repr(filter_q))
+        return corrected if found.bit_count() > total else None
 
     # -- "Liknande dokument" -----------------------------------------------------------------
     def more_like_this(self, doc_id: int, text: str, limit: int = 5) -> list[SearchHit]:
@@ -391,3 +342,100 @@ class SearchIndex:
         query = Or([Term("content", word, boost=weight) for word, weight in key_terms])
         results = searcher.search(query, limit=limit, mask=Term("id", doc_id))
         return [self._hit(hit) for hit in results]
+
+
+class _SearcherState:
+    """What is derived from one searcher (one state of the index) and kept with it: the sets of
+    matching documents (index.docsets), the facet values' document sets, the å/ä/ö-folded
+    vocabulary, the values of keyword fields and the terms "Menade du" picks from."""
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self.docsets = DocSets(searcher)
+        self._lock = threading.Lock()
+        self._folded: FoldedTerms | None = None
+        self._values: dict[str, list[str]] = {}
+        self._terms: dict[str, tuple[list[str], dict[str, int]]] = {}
+        self._facets: dict[str, list[tuple[object, int]]] = {}
+        self._filters: dict[str, set[int]] = {}
+
+    def variants(self, field: str, text: str, prefix: bool = False) -> list[str]:
+        if self._folded is None:
+            with self._lock:
+                if self._folded is None:
+                    self._folded = FoldedTerms(self.searcher.reader(), FOLDED_FIELDS)
+        return self._folded.variants(field, text, prefix)
+
+    def values(self, field: str) -> list[str]:
+        """The values a keyword/ID field holds."""
+        if field not in self._values:
+            fieldobj = self.searcher.schema[field]
+            self._values[field] = [fieldobj.from_bytes(b)
+                                   for b in self.searcher.reader().lexicon(field)]
+        return self._values[field]
+
+    def terms(self, field: str) -> tuple[list[str], dict[str, int]]:
+        """All terms of a text field with their document frequencies."""
+        if field not in self._terms:
+            terms, freqs = [], {}
+            for btext, info in self.searcher.reader().iter_field(field):
+                word = btext.decode("utf-8") if isinstance(btext, bytes) else btext
+                terms.append(word)
+                freqs[word] = info.doc_frequency()
+            self._terms[field] = (terms, freqs)
+        return self._terms[field]
+
+    def filter_docnums(self, key: str, filter_q) -> set[int]:
+        """A filter's documents as the set Whoosh's search(filter=) takes."""
+        if key not in self._filters:
+            self._filters[key] = set(self.docsets.docnums(self.docsets.query(filter_q, key=key)))
+        return self._filters[key]
+
+    def facet_sets(self, name: str) -> list[tuple[object, int]]:
+        """[(value, document set)] of one facet: from the column of a sortable field, else
+        from the postings of each of the field's terms."""
+        if name not in self._facets:
+            field = FACET_FIELDS[name]
+            reader, schema, docsets = self.searcher.reader(), self.searcher.schema, self.docsets
+            sets: list[tuple[object, int]] = []
+            if field in schema and reader.has_column(field):
+                column = reader.column_reader(field)
+                docnums: dict = {}
+                for d in range(docsets.size):
+                    value = column[d]
+                    if value not in (None, "", b""):
+                        docnums.setdefault(value, []).append(d)
+                sets = [(v, docsets.from_docnums(ds)) for v, ds in docnums.items()]
+            elif field in schema:
+                fieldobj = schema[field]
+                sets = [(fieldobj.from_bytes(b), docsets.term(field, b))
+                        for b in reader.lexicon(field)]
+            self._facets[name] = [(v, ds) for v, ds in sets if ds]
+        return self._facets[name]
+
+
+def _highlight_terms(query, reader) -> set[str]:
+    """The content/title terms a query looks for (prefixes expanded; not the ones after NOT):
+    what highlights mark."""
+    terms: set[str] = set()
+
+    def walk(q) -> None:
+        if isinstance(q, wq.Not):
+            return
+        if isinstance(q, wq.AndNot):
+            walk(q.a)
+            return
+        if q.is_leaf():
+            try:
+                found = q.existing_terms(reader, phrases=True, expand=True)
+            except Exception:  # a query kind that cannot list its terms: nothing to mark
+                return
+            for field, text in found:
+                if field in ("content", "title"):
+                    terms.add(text.decode("utf-8") if isinstance(text, bytes) else text)
+            return
+        for sub in q.children():
+            walk(sub)
+
+    walk(query)
+    return terms

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from index import SearchIndex
-from index.analysis import fold, folded_analyzer, split_compound, swedish_analyzer
+from index.analysis import fold, split_compound, swedish_analyzer
 from index.query import FALLBACK_NOTICE
 from kunskapsbank.model import IndexDocument
 
@@ -72,15 +72,27 @@ def test_compound_parts_share_the_position_of_the_word():
 def test_ligatures_and_folding():
     assert [t.text for t in swedish_analyzer()("ﬁnansiering")] == \
         [t.text for t in swedish_analyzer()("finansiering")]
-    assert [t.text for t in folded_analyzer()("Förvaltningen")] == \
-        [t.text for t in folded_analyzer()("forvaltningen")]
     assert fold("Skärholmen") == "skarholmen"
+
+
+def test_analyzer_tokens_positions_and_chars():
+    tokens = [(t.text, t.pos, t.startchar, t.endchar) for t in swedish_analyzer()(
+        "Och missbruksvården i Farsta", positions=True, chars=True)]
+    assert tokens == [("missbruksvård", 0, 4, 19), ("missbruk", 0, 4, 19), ("vård", 0, 4, 19),
+                      ("farst", 1, 22, 28)]  # stop words take no position
 
 
 # -- folding and compounds in search ------------------------------------------------------------
 def test_folded_query_finds_swedish_spelling(ix):
     assert {2, 3} <= set(ids(search(ix, "forvaltningen")))
     assert 1 in ids(search(ix, "vrakningsforebyggande"))
+
+
+def test_folding_works_for_prefixes_and_phrases(ix):
+    assert {2, 3} <= set(ids(search(ix, "forvaltn*")))
+    assert 3 in ids(search(ix, "förvaltn*"))  # "Forvaltningen": OCR lost the ö
+    assert ids(search(ix, '"forvaltningen foljer upp"')) == [2]
+    assert ids(search(ix, '"Förvaltningen har beviljat"')) == [3]
 
 
 def test_exact_spelling_ranks_above_folded_only(ix):
@@ -253,6 +265,22 @@ def test_version_change_empties_the_index(tmp_path, monkeypatch):
     monkeypatch.setattr(index.store, "SCHEMA_VERSION", index.store.SCHEMA_VERSION + ".next")
     again = SearchIndex(tmp_path / "ix")
     assert again.created and again.doc_count() == 0
+    again.close()
+
+
+def test_index_of_an_older_version_is_replaced_even_if_it_cannot_be_read(tmp_path):
+    """An old index pickles analysers this version no longer has: it must be started afresh,
+    not fail to open."""
+    first = SearchIndex(tmp_path / "ix")
+    first.add(DOCS[:2])
+    first.close()
+    (tmp_path / "ix" / "KUNSKAPSBANK_SCHEMA").write_text("schema-3.sv-3\n")
+    for toc in (tmp_path / "ix").glob("*.toc"):
+        toc.write_bytes(b"not a pickle of this version")
+    again = SearchIndex(tmp_path / "ix")
+    assert again.created and again.doc_count() == 0
+    again.add(DOCS[:1])
+    assert ids(search(again, "Kristeamet")) == [1]
     again.close()
 
 
