@@ -54,12 +54,15 @@ def create_app(config: Config | None = None, test_config: dict | None = None) ->
 
     from . import api, auth, documents, errors, filters, projects, search
 
+    from . import review  # staff review, delete and replace, merge and split
+
     filters.register(app)
     errors.register(app)
     auth.init_app(app)
     app.register_blueprint(search.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(projects.bp)
+    app.register_blueprint(review.bp)
     app.register_blueprint(api.bp)
     app.after_request(_security_headers)
     return app

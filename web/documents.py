@@ -4,7 +4,8 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 
-from flask import Blueprint, abort, render_template, request, send_file
+from flask import (Blueprint, abort, get_flashed_messages, render_template, request,
+                   send_file)
 
 from . import get_kb
 from .params import MAX_ID, clean_query
@@ -43,7 +44,8 @@ def show(id: int):
                            meta=metadata, mentions=mentions,
                            mean_quality=mean_quality(pages), repair_count=len(repairs),
                            repairs_by_page=repairs_by_page, show_repairs=show_repairs,
-                           show_original=show_original, similar=similar)
+                           show_original=show_original, similar=similar,
+                           history=kb.audit.for_document(id), messages=get_flashed_messages())
 
 
 SIMILAR_LIMIT = 5

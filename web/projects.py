@@ -1,10 +1,14 @@
-"""Projects: `/projekt` (all projects, filtered by `?stadsdel=` and `?kategori=`) and
-`/projekt/<id>` (one project and its timeline: every mention, oldest first, with its document)."""
+"""Projects: `/projekt` (all projects, filtered by `?stadsdel=`, `?kategori=`, `?år=` and
+`?status=`), `/projekt/<id>` (one project and its timeline: every mention, oldest first, with
+its document) and the export for the yearly redovisning, `/projekt/export.csv` and
+`/projekt/export.json`, with the same filters (kunskapsbank.export)."""
 from __future__ import annotations
 
-import unicodedata
+from flask import (Blueprint, Response, abort, get_flashed_messages, jsonify, render_template,
+                   request)
 
-from flask import Blueprint, abort, render_template, request
+from kunskapsbank.export import (ExportFilter, FilterError, export_filename, filter_choices,
+                                 mention_rows, project_ids, swedish_key, to_csv, to_json)
 
 from . import get_kb
 from .params import MAX_ID, clean_query
@@ -12,38 +16,37 @@ from .params import MAX_ID, clean_query
 bp = Blueprint("projects", __name__, url_prefix="/projekt")
 
 MAX_FILTER_LENGTH = 200
-# Swedish alphabetical order: å, ä, ö after z (in that order), other accents as their base letter.
-_SV_LAST = {"å": "\U0010fff0", "ä": "\U0010fff1", "ö": "\U0010fff2",
-            "æ": "\U0010fff1", "ø": "\U0010fff2"}
+FILTER_ARGS = ("stadsdel", "kategori", "år", "status")
 
 
-def swedish_key(text: str | None) -> tuple:
-    """A sort key for Swedish alphabetical order ('Ängby' after 'Zeta', 'Åby' before 'Äby')."""
-    out = []
-    for char in (text or "").casefold():
-        if char in _SV_LAST:
-            out.append(_SV_LAST[char])
-            continue
-        base = unicodedata.normalize("NFD", char)[0]
-        out.append(base)
-    return ("".join(out), text or "")
+def _args() -> dict[str, str]:
+    """The filters from the query string ('' when not given), as typed."""
+    return {name: clean_query(request.args.get(name))[:MAX_FILTER_LENGTH]
+            for name in FILTER_ARGS}
 
 
 def filter_args() -> tuple[str, str]:
-    """The `stadsdel` and `kategori` filters from the query string ('' when not given)."""
-    district = clean_query(request.args.get("stadsdel"))[:MAX_FILTER_LENGTH]
-    category = clean_query(request.args.get("kategori"))[:MAX_FILTER_LENGTH]
-    return district, category
+    """The `stadsdel` and `kategori` filters ('' when not given), as the API takes them."""
+    args = _args()
+    return args["stadsdel"], args["kategori"]
 
 
-def list_projects(district: str = "", category: str = "") -> tuple[list[dict], list[dict]]:
-    """(all projects, the projects that pass the filters), both sorted by name in Swedish
-    order."""
+def export_filter(args: dict[str, str]) -> ExportFilter:
+    """Raises FilterError (with a Swedish message) for a year that is not a year."""
+    return ExportFilter.parse(year=args["år"], district=args["stadsdel"],
+                              category=args["kategori"], status=args["status"])
+
+
+def list_projects(district: str = "", category: str = "", *,
+                  flt: ExportFilter | None = None) -> tuple[list[dict], list[dict]]:
+    """(all projects, the projects with a mention that passes the filter: `flt`, or district
+    and category), both sorted by name in Swedish order."""
+    flt = flt or ExportFilter.parse(district=district, category=category)
     projects = sorted(get_kb().catalog.list_projects(), key=lambda p: swedish_key(p["name"]))
-    chosen = [p for p in projects
-              if (not district or (p.get("district") or "") == district)
-              and (not category or (p.get("category") or "") == category)]
-    return projects, chosen
+    if flt == ExportFilter():
+        return projects, projects
+    chosen = project_ids(get_kb().catalog, flt)
+    return projects, [p for p in projects if p["id"] in chosen]
 
 
 def get_project(id: int) -> dict | None:
@@ -57,13 +60,50 @@ def project_years(project: dict, timeline: list[dict]) -> tuple[int | None, int 
 
 @bp.get("")
 def index():
-    district, category = filter_args()
-    projects, chosen = list_projects(district, category)
-    districts = sorted({p["district"] for p in projects if p.get("district")}, key=swedish_key)
-    categories = sorted({p["category"] for p in projects if p.get("category")}, key=swedish_key)
+    args = _args()
+    error = None
+    try:
+        flt = export_filter(args)
+    except FilterError as exc:
+        flt, error = ExportFilter(), exc.message_sv
+    projects, chosen = list_projects(flt=flt)
+    choices = filter_choices(get_kb().catalog)
+    filtered = flt != ExportFilter()
     return render_template("projects.html", projects=chosen, total=len(projects),
-                           districts=districts, categories=categories,
-                           district=district, category=category)
+                           districts=choices["districts"], categories=choices["categories"],
+                           years=choices["years"], statuses=choices["statuses"],
+                           district=args["stadsdel"], category=args["kategori"],
+                           year=args["år"], status=args["status"], filtered=filtered,
+                           error=error), 400 if error else 200
+
+
+def _export_rows():
+    args = _args()
+    try:
+        flt = export_filter(args)
+    except FilterError as exc:
+        abort(Response(render_template("error.html", status=400, title="Felaktigt filter",
+                                       text=exc.message_sv), 400, mimetype="text/html"))
+    return flt, mention_rows(get_kb().catalog, flt)
+
+
+def _attachment(response: Response, filename: str) -> Response:
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.get("/export.csv")
+def export_csv():
+    """CSV for Swedish Excel: UTF-8 with BOM, ';', CRLF, decimal comma."""
+    flt, rows = _export_rows()
+    return _attachment(Response(to_csv(rows), mimetype="text/csv; charset=utf-8"),
+                       export_filename(flt, "csv"))
+
+
+@bp.get("/export.json")
+def export_json():
+    flt, rows = _export_rows()
+    return _attachment(jsonify(to_json(rows, flt)), export_filename(flt, "json"))
 
 
 @bp.get("/<int:id>")
@@ -71,7 +111,11 @@ def show(id: int):
     project = get_project(id)
     if project is None:
         abort(404)
-    timeline = get_kb().catalog.project_timeline(id)
+    kb = get_kb()
+    timeline = kb.catalog.project_timeline(id)
     first_year, last_year = project_years(project, timeline)
+    others = sorted((p for p in kb.catalog.list_projects() if p["id"] != id),
+                    key=lambda p: swedish_key(p["name"]))
     return render_template("project.html", project=project, timeline=timeline,
-                           first_year=first_year, last_year=last_year)
+                           first_year=first_year, last_year=last_year, others=others,
+                           history=kb.audit.for_project(id), messages=get_flashed_messages())
