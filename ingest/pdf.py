@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import unicodedata
 from pathlib import Path
+from typing import Callable
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -142,7 +143,9 @@ def open_pdf(path: Path) -> pdfium.PdfDocument:
                           f"corrupt PDF: {exc}") from exc
 
 
-def extract_pdf_pages(path: Path, config: Config, warnings_out: list[str]) -> list[RawPage]:
+def extract_pdf_pages(path: Path, config: Config, warnings_out: list[str],
+                      on_page: Callable[[int, int], None] | None = None) -> list[RawPage]:
+    """The PDF's pages; `on_page(done, total)` is called after each page."""
     path = Path(path)
     pdf = open_pdf(path)
     try:
@@ -185,6 +188,8 @@ def extract_pdf_pages(path: Path, config: Config, warnings_out: list[str]) -> li
                                      from_cache=result.from_cache))
             finally:
                 page.close()
+            if on_page is not None:
+                on_page(number, n_pages)
         return pages
     finally:
         pdf.close()

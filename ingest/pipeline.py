@@ -6,6 +6,7 @@ import logging
 import time
 import unicodedata
 from pathlib import Path
+from typing import Callable
 
 from kunskapsbank.config import Config
 from kunskapsbank.model import Page, ProcessedDocument
@@ -58,8 +59,10 @@ def sha256_file(path: Path) -> str:
 
 
 def process(path: Path, *, filename: str | None = None, config: Config | None = None,
-            sha256: str | None = None) -> ProcessedDocument:
-    """Turn one file into a ProcessedDocument. Raises IngestError for bad input."""
+            sha256: str | None = None,
+            on_page: Callable[[int, int], None] | None = None) -> ProcessedDocument:
+    """Turn one file into a ProcessedDocument. Raises IngestError for bad input.
+    `on_page(done, total)` is called as pages are read (progress for the job page)."""
     path = Path(path)
     config = config or Config.from_env()
     filename = filename or path.name
@@ -74,7 +77,7 @@ def process(path: Path, *, filename: str | None = None, config: Config | None = 
 
     warnings: list[str] = []
     try:
-        raw_pages = _extract(path, media_type, config, warnings)
+        raw_pages = _extract(path, media_type, config, warnings, on_page)
     except IngestError:
         raise
     except Exception as exc:  # a library choking on odd input: report it, never a bare traceback
@@ -116,9 +119,10 @@ def process(path: Path, *, filename: str | None = None, config: Config | None = 
     return doc
 
 
-def _extract(path: Path, media_type: str, config: Config, warnings: list[str]) -> list[RawPage]:
+def _extract(path: Path, media_type: str, config: Config, warnings: list[str],
+             on_page: Callable[[int, int], None] | None = None) -> list[RawPage]:
     if media_type == detect.PDF:
-        return extract_pdf_pages(path, config, warnings)
+        return extract_pdf_pages(path, config, warnings, on_page=on_page)
     if media_type in detect.IMAGE_TYPES:
         return extract_image_pages(path, config, warnings)
     if media_type == detect.DOCX:

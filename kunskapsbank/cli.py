@@ -222,13 +222,18 @@ def clean(file):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--no-worker", is_flag=True, help="Do not process uploads in this process (run "
+              "`kunskapsbank worker` separately).")
 @click.pass_context
-def serve(ctx, host, port, threads):
-    """Serve the web UI with waitress."""
+def serve(ctx, host, port, threads, no_worker):
+    """Serve the web UI with waitress, with a worker thread for uploaded files."""
     import waitress
 
     from web import create_app
+    from web.jobs import start_worker
     app = create_app(ctx.obj["config"])
+    if not no_worker:
+        start_worker(app)
     click.echo(f"Kunskapsbanken: http://{host}:{port}/")
     waitress.serve(app, host=host, port=port, threads=threads)
 
@@ -342,6 +347,25 @@ def user_role(ctx, username, role):
     if not _users(ctx).set_role(username, role):
         _fail(ctx, f"No such user: {username}")
     click.echo(f"{username} is now {role}")
+
+
+# -- upload jobs -----------------------------------------------------------------------------
+@main.command()
+@click.option("--until-empty", is_flag=True, help="Exit when no file is queued.")
+@click.pass_context
+def worker(ctx, until_empty):
+    """Process uploaded files from the jobs queue (when `serve --no-worker` does not)."""
+    from .jobs import Worker
+    w = Worker(_kb(ctx))
+    requeued = w.queue.requeue_abandoned()
+    if requeued:
+        click.echo(f"{requeued} file(s) left running by a stopped worker queued again")
+    try:
+        n = w.run(until_empty=until_empty)
+    except KeyboardInterrupt:
+        click.echo("Stopped; a file in progress is queued again at the next start", err=True)
+        ctx.exit(130)
+    click.echo(f"Processed {n} file(s)")
 
 
 @main.command()

@@ -100,10 +100,12 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _process_in_worker(archived: str, filename: str, sha256: str, config: Config):
+def _process_in_worker(archived: str, filename: str, sha256: str, config: Config,
+                       on_page: Callable[[int, int], None] | None = None):
     """Run in a worker process: returns a ProcessedDocument or an (message_sv, reason) pair."""
     try:
-        return process(Path(archived), filename=filename, sha256=sha256, config=config)
+        return process(Path(archived), filename=filename, sha256=sha256, config=config,
+                       on_page=on_page)
     except IngestError as exc:
         return (exc.message_sv, exc.reason_en)
     except Exception as exc:  # one bad file must never stop a batch
@@ -134,9 +136,12 @@ class Kunskapsbank:
         return self.archive.path(self.catalog.archive_path(record.id))
 
     # -- ingest ----------------------------------------------------------------------------
-    def ingest_file(self, path: Path, filename: str | None = None) -> IngestOutcome:
+    def ingest_file(self, path: Path, filename: str | None = None,
+                    on_page: Callable[[int, int], None] | None = None) -> IngestOutcome:
+        """Ingest one file; `on_page(done, total)` reports pages read (the upload jobs)."""
         summary = self.ingest_many([Path(path)], workers=1,
-                                   filenames={str(path): filename} if filename else None)
+                                   filenames={str(path): filename} if filename else None,
+                                   on_page=on_page)
         return summary.outcomes[0]
 
     def _admit(self, path: Path, filename: str) -> Job:
@@ -179,7 +184,8 @@ class Kunskapsbank:
                     filenames: dict[str, str] | None = None,
                     progress: Callable[[IngestOutcome], None] | None = None,
                     stop: threading.Event | None = None,
-                    keep_outcomes: bool = True) -> BatchSummary:
+                    keep_outcomes: bool = True,
+                    on_page: Callable[[int, int], None] | None = None) -> BatchSummary:
         """Ingest files and directories; one bad file never stops the batch.
 
         Files are admitted (archived, or recognised as unchanged) one by one as the pool has
@@ -190,7 +196,7 @@ class Kunskapsbank:
         self.index_missing()  # documents a stopped batch saved but never indexed
         jobs = (self._admit(path, names.get(str(path), path.name)) for path in iter_files(paths))
         summary = self._run(jobs, workers=workers, progress=progress, stop=stop,
-                            keep_outcomes=keep_outcomes)
+                            keep_outcomes=keep_outcomes, on_page=on_page)
         if summary.count("added"):
             self.refresh_domain_lexicon()
         return summary
@@ -221,7 +227,7 @@ class Kunskapsbank:
         return summary
 
     def _run(self, jobs: Iterable[Job], *, workers: int, progress, stop,
-             keep_outcomes: bool = True) -> BatchSummary:
+             keep_outcomes: bool = True, on_page=None) -> BatchSummary:
         """Process the jobs (in a process pool when workers > 1 or the batch can be stopped);
         save each result in the catalog as it comes and index in batches of INDEX_BATCH."""
         summary = BatchSummary()
@@ -257,7 +263,8 @@ class Kunskapsbank:
             if workers <= 1 and stop is None:
                 for outcome, relpath, name in jobs:
                     finish(outcome, relpath, None if relpath is None else _process_in_worker(
-                        str(self.archive.path(relpath)), name, outcome.sha256, self.config))
+                        str(self.archive.path(relpath)), name, outcome.sha256, self.config,
+                        on_page))
             else:
                 summary.interrupted = not self._run_pool(iter(jobs), max(1, workers), finish,
                                                          stopped)

@@ -52,7 +52,7 @@ def create_app(config: Config | None = None, test_config: dict | None = None) ->
     app.extensions[_EXT_CLOSE] = closer
     atexit.register(closer)
 
-    from . import api, auth, documents, errors, filters, projects, search
+    from . import api, auth, documents, errors, filters, jobs, projects, search, upload
 
     from . import review  # staff review, delete and replace, merge and split
 
@@ -64,6 +64,8 @@ def create_app(config: Config | None = None, test_config: dict | None = None) ->
     app.register_blueprint(projects.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(upload.bp)
+    app.register_blueprint(jobs.bp)
     app.after_request(_security_headers)
     return app
 
