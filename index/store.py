@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -46,6 +47,7 @@ class SearchIndex:
         self._searcher = None
         self._state = None  # _SearcherState of self._searcher
         self._ix, self.created = self._open_or_create(self.path)
+        self._dir_id = self._identity()
         self._fragmenter = ContextFragmenter(maxchars=220, surround=70)
         self._formatter = HtmlFormatter(tagname="mark", between=" … ")
 
@@ -136,12 +138,30 @@ class SearchIndex:
             self.path.rename(old)
             staging.rename(self.path)
             self._ix = whoosh_index.open_dir(str(self.path))
+            self._dir_id = self._identity()
         shutil.rmtree(old, ignore_errors=True)
         return n
+
+    def _identity(self):
+        """The index directory's inode: a rebuild (maybe in another process) swaps in a new one."""
+        try:
+            return os.stat(self.path).st_ino
+        except FileNotFoundError:  # mid-swap
+            return None
+
+    def _follow_swap(self) -> None:
+        """Under the lock: open the index anew when a rebuild in another process (the CLI's
+        `reindex` beside the web app) swapped in a new directory; mid-swap the open one is read."""
+        ident = self._identity()
+        if ident is not None and ident != self._dir_id:
+            self._ix = whoosh_index.open_dir(str(self.path))
+            self._dir_id = ident
+            self._searcher = None
 
     # -- reading ---------------------------------------------------------------------------
     def _current(self) -> "_SearcherState":
         with self._lock:
+            self._follow_swap()
             if self._searcher is None or not self._searcher.up_to_date():
                 # A new searcher, not Searcher.refresh(): refresh() reuses the readers of
                 # unchanged segments and so misses deletions committed since. The old searcher

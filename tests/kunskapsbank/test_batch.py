@@ -147,6 +147,26 @@ def test_crash_mid_rebuild_leaves_the_live_index_searchable(config, tmp_path,
     kb.close()
 
 
+def test_a_rebuild_by_another_process_is_seen_after_the_swap(config, tmp_path):
+    """The web app and `kunskapsbank reindex` are two processes: two SearchIndex objects."""
+    make_folder(tmp_path / "share", texts=3)
+    cli = Kunskapsbank(config)
+    cli.ingest_many([tmp_path / "share"])
+    web = Kunskapsbank(config)
+    assert web.search("Skärholmen").total == 3
+    seen = []
+
+    def rebuilt():
+        for doc in cli.catalog.iter_index_documents():
+            yield IndexDocument(**{**doc.__dict__, "text": doc.text + " zebrafinkar"})
+            seen.append((web.search("Skärholmen").total, web.search("zebrafinkar").total))
+    cli.index.rebuild(rebuilt())
+    assert seen == [(3, 0)] * 3  # the old index until the swap
+    assert web.search("zebrafinkar").total == 3  # the new one right after
+    web.close()
+    cli.close()
+
+
 def _cli(home: Path, *args: str, **kwargs) -> subprocess.Popen:
     env = {**os.environ, "KUNSKAPSBANK_HOME": str(home)}
     return subprocess.Popen([sys.executable, "-m", "kunskapsbank.cli", *args], env=env,
