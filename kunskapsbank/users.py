@@ -28,6 +28,8 @@ USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{1,63}")
 # refuse further attempts until the oldest failure leaves the window.
 MAX_FAILURES = 5
 FAILURE_WINDOW_S = 15 * 60
+# ... and one address guessing many usernames is stopped too
+MAX_FAILURES_PER_ADDRESS = 50
 # Checked against when the username is unknown, so that an unknown name costs as much time as a
 # wrong password (no user enumeration by timing).
 _DUMMY_HASH = generate_password_hash("no such user: timing equaliser", method=HASH_METHOD)
@@ -160,8 +162,14 @@ class Users:
             "SELECT count(*) FROM login_attempts WHERE username=? AND ip=? AND at>?",
             ((username or "").strip(), ip, now - FAILURE_WINDOW_S)).fetchone()[0]
 
+    def failures_from(self, ip: str, now: float | None = None) -> int:
+        now = time.time() if now is None else now
+        return self.db.execute("SELECT count(*) FROM login_attempts WHERE ip=? AND at>?",
+                               (ip, now - FAILURE_WINDOW_S)).fetchone()[0]
+
     def locked_out(self, username: str, ip: str, now: float | None = None) -> bool:
-        return self.failures(username, ip, now) >= MAX_FAILURES
+        return (self.failures(username, ip, now) >= MAX_FAILURES
+                or self.failures_from(ip, now) >= MAX_FAILURES_PER_ADDRESS)
 
     def record_failure(self, username: str, ip: str, now: float | None = None) -> None:
         now = time.time() if now is None else now

@@ -6,7 +6,8 @@ from click.testing import CliRunner
 
 from kunskapsbank.catalog import Catalog
 from kunskapsbank.cli import main
-from kunskapsbank.users import (FAILURE_WINDOW_S, MAX_FAILURES, UserError, Users)
+from kunskapsbank.users import (FAILURE_WINDOW_S, MAX_FAILURES, MAX_FAILURES_PER_ADDRESS,
+                                UserError, Users)
 
 
 @pytest.fixture
@@ -72,6 +73,14 @@ def test_failures_lock_out_one_name_from_one_address_for_the_window(users):
     assert not users.locked_out("anna", "10.0.0.1", now=t0 + FAILURE_WINDOW_S + 0.5)
     users.clear_failures("anna", "10.0.0.1")
     assert users.failures("anna", "10.0.0.1", now=t0 + 11) == 0
+
+
+def test_one_address_guessing_many_names_is_stopped(users):
+    t0 = 1_000_000.0
+    for i in range(MAX_FAILURES_PER_ADDRESS):
+        users.record_failure(f"namn{i}", "10.0.0.9", now=t0 + i)
+    assert users.locked_out("ny", "10.0.0.9", now=t0 + 100)
+    assert not users.locked_out("ny", "10.0.0.10", now=t0 + 100)
 
 
 def test_cli_user_add_list_passwd_remove(config):
