@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+from .context import ContextModel, default_context
 from .lexicon import (SWEDISH_LETTERS, Lexicon, default_lexicon, gazetteer_words,
                       proper_names, read_domain)
 
@@ -53,12 +54,18 @@ DROPPED = "\3"  # stands for a Swedish letter the OCR left out ("fr" for "för")
 MERGE_PENALTY = -0.3
 STEM_ENDINGS = ("r", "a", "e")
 MIN_COMPOUND_SCORE = 2.0  # a restored compound reading weaker than this is not used
+# The best score a token no list knows can get as it stands: one part with an inflection ending
+# (at most PART_CAP less 0.5) or more parts (at most PART_CAP less PART_PENALTY).
+AS_IS_MAX = PART_CAP - min(0.5, PART_PENALTY)
 INFLECTIONS = ("arnas", "ernas", "ornas", "arna", "erna", "orna", "ens", "ets", "nas", "na",
                "en", "et", "er", "ar", "or", "s", "a", "e", "t", "de", "te", "ts", "des", "tes",
                # derivations: "kontrakt" + "ering", "samverk" + "an"
                "ering", "eringen", "ing", "ingen", "ning", "ningen", "het", "heten", "else",
                "ande", "ende", "an")
 CONFUSION_WEIGHT = 0.35  # weight of log10 P(ocr|letter) against Zipf frequency
+CHANNEL_WEIGHT = 1.0  # the same weight when context decides between Swedish words
+MAX_READINGS = 3  # restorations of a token considered for a context decision
+CONTEXT_MARGIN = 0.5  # context overrides the reading without context by at least this (log10)
 
 # Spans never touched: URLs, e-mail addresses, dnr, dates, amounts and other digit groups.
 _PROTECTED = re.compile(
@@ -87,7 +94,8 @@ _NUMBER_AFTER = frozenset("januari februari mars april maj juni juli augusti sep
 
 # Words that are Swedish both with and without their letters: decided by context.
 _BAR_FOR_I = re.compile(r"(?:^|(?<=[.!?:]\s)|(?<=\n))[ \t]*([|\]])(?= [a-zåäö])", re.M)
-_CONTEXT_WORDS = frozenset(("ar", "&r", "4r"))
+_TAG_1 = re.compile(r"</?(1)>")
+_SENTENCE_END = re.compile(r"[.!?:;]|\n[ \t]*\n")
 _YEAR_BEFORE = frozenset("i per varje förra nästa detta samma hela ett två tre fyra fem sex sju "
                          "åtta nio tio några flera många första andra sista innevarande "
                          "kommande föregående".split())
@@ -97,6 +105,14 @@ _YEAR_BEFORE = frozenset("i per varje förra nästa detta samma hela ett två tr
 class Restoration:
     after: str  # lowercase restored form
     rule: str  # "letters", "letters:compound", "letters:context", "letters:1-i"
+
+
+@dataclass(frozen=True)
+class Ambiguity:
+    """A token that reads as two or more Swedish words of one context group."""
+    group: str
+    evidence: tuple[tuple[str, float], ...]  # (word, log10 frequency + log10 P(reading|word))
+    default: object  # the decision without context: a Restoration or _SKIP
 
 
 MIN_COUNT = 3  # measured substitutions seen fewer times are noise ("ä" read as "S")
@@ -177,6 +193,15 @@ class Restorer:
         """Build the lookup index now rather than on the first unknown word."""
         self._masked_lookup("")
 
+    def _may_restore(self, low: str) -> bool:
+        """False when no known word shares the token's skeleton (a quick test that spares most
+        compound-part substrings the full candidate search)."""
+        if self._by_skeleton is None:
+            self.warm()
+        if self._skeleton(low) in self._by_skeleton:
+            return True
+        return not self.conf.digit_i.isdisjoint(low)  # "1" read for "i": the full search
+
     def _skeleton(self, word: str) -> str:
         """The word with every letter an OCR reading of å/ä/ö could stand in, and å/ä/ö
         themselves, as one wildcard: a garbled token and its word share their skeleton."""
@@ -230,8 +255,7 @@ class Restorer:
 
     def _digit_variants(self, low: str) -> list[str]:
         """The token, and with "1" read as "i" where it stands among letters ("1mplementera")."""
-        if not self.conf.digit_i or not any(c in self.conf.digit_i for c in low) \
-                or not _HAS_LETTER.search(low):
+        if self.conf.digit_i.isdisjoint(low) or not _HAS_LETTER.search(low):
             return [low]
         return [low, "".join("i" if c in self.conf.digit_i else c for c in low)]
 
@@ -253,7 +277,7 @@ class Restorer:
             alternatives = self.direct_candidates(word)[:1]
             doubt = max((self.lex.zipf(w) - z for _, w in alternatives), default=0.0)
             options[word] = min(z, PART_CAP) - max(0.0, doubt)
-        if restore and any(c in self.conf.sources for c in word):
+        if restore and not self.conf.sources.isdisjoint(word) and self._may_restore(word):
             for score, cand in self.direct_candidates(word)[:3]:
                 if self.lex.zipf(cand) >= floor and cand not in NOT_PARTS:
                     options.setdefault(cand, min(score, PART_CAP))
@@ -274,10 +298,10 @@ class Restorer:
                         options.setdefault(text[: -len(ending)], score - 0.3)
         else:
             for ending in INFLECTIONS:
-                stem = part[: -len(ending)]
-                if part.endswith(ending) and len(stem) >= 4:
-                    for text, score in self._word_options(stem, STEM_ZIPF, restore):
-                        options.setdefault(text + ending, score - 0.5)
+                if not part.endswith(ending) or len(part) - len(ending) < 4:
+                    continue
+                for text, score in self._word_options(part[: -len(ending)], STEM_ZIPF, restore):
+                    options.setdefault(text + ending, score - 0.5)
         return tuple(sorted(((sc, w) for w, sc in options.items()), reverse=True)[:3])
 
     def _compound(self, low: str, restore: bool) -> tuple[float, str] | None:
@@ -315,9 +339,29 @@ class Restorer:
                         key = count + 1
                         if key not in best[end] or total + score > best[end][key][0]:
                             best[end][key] = (total + score, head + text)
-        readings = [(total / count - PART_PENALTY * (count - 1), text)
+        # The parts' scores hold their own letters' confusion evidence, which the mean dilutes:
+        # readings are compared with the rest of it given back, so that "ansékta" is "ansökta"
+        # (é for ö is common) rather than "ans" + "äkta" (é for ä is rare).
+        # (The choice only: the score returned is the plain one, which thresholds are set for.)
+        readings = [(total / count - PART_PENALTY * (count - 1), text, count)
                     for count, (total, text) in best[n].items()]
-        return max(readings) if readings else None
+        if not readings:
+            return None
+        score, text, _ = max(readings, key=lambda r: r[0] + (r[2] - 1) / r[2]
+                             * self._letters_evidence(low, r[1]))
+        return score, text
+
+    def _letters_evidence(self, low: str, word: str) -> float:
+        """Sum over restored letters of CONFUSION_WEIGHT * log10 P(reading | letter) (0 for
+        readings of another length)."""
+        if len(low) != len(word):
+            return 0.0
+        score = 0.0
+        for c, w in zip(low, word):
+            if c != w:
+                p = self.conf.p(w, c)
+                score += CONFUSION_WEIGHT * math.log10(p) if p > 0 else 0.0
+        return score
 
     # -- decisions -------------------------------------------------------------------------
     def restore_unknown(self, low: str, compounds: bool = True) -> Restoration | None:
@@ -327,21 +371,32 @@ class Restorer:
         if key in self._unknown:
             return self._unknown[key]
         result = None
-        as_is = self._compound(low, restore=False)
-        as_is_score = as_is[0] if as_is is not None else -99.0
         direct = self.direct_candidates(low, merged=True)
-        if direct and direct[0][0] + DIRECT_BONUS > as_is_score + RESTORE_MARGIN:
+        as_is_score = None  # the token read as it stands (worked out only when needed)
+        if direct and direct[0][0] + DIRECT_BONUS > AS_IS_MAX + RESTORE_MARGIN:
+            # No reading as it stands can score above AS_IS_MAX: no need to work it out.
             result = Restoration(direct[0][1], "letters")
-        elif compounds and any(c in self.conf.sources or c in self.conf.digit_i for c in low):
+        elif direct:
+            as_is_score = self._as_is_score(low)
+            if direct[0][0] + DIRECT_BONUS > as_is_score + RESTORE_MARGIN:
+                result = Restoration(direct[0][1], "letters")
+        if result is None and compounds \
+                and not (self.conf.sources.isdisjoint(low) and self.conf.digit_i.isdisjoint(low)):
             for variant in self._digit_variants(low):
                 compound = self._compound(variant, restore=True)
-                if compound is not None and compound[1] != low \
-                        and compound[0] >= MIN_COMPOUND_SCORE \
-                        and compound[0] > as_is_score + RESTORE_MARGIN:
+                if compound is None or compound[1] == low or compound[0] < MIN_COMPOUND_SCORE:
+                    continue
+                if as_is_score is None:
+                    as_is_score = self._as_is_score(low)
+                if compound[0] > as_is_score + RESTORE_MARGIN:
                     result = Restoration(compound[1], "letters:compound")
                     break
         self._unknown[key] = result
         return result
+
+    def _as_is_score(self, low: str) -> float:
+        as_is = self._compound(low, restore=False)
+        return as_is[0] if as_is is not None else -99.0
 
     def restore_known(self, low: str) -> Restoration | None:
         """On a garbled page: a known word whose restored form is far more common."""
@@ -385,8 +440,9 @@ class LetterRestoration:
     Decisions that depend only on the token and the page's mode are memoised per token text:
     archive text repeats its words, and this keeps the repair fast."""
 
-    def __init__(self, restorer: Restorer | None = None):
+    def __init__(self, restorer: Restorer | None = None, context: ContextModel | None = None):
         self.restorer = restorer or Restorer()
+        self.context = context or default_context()
         self._decisions: dict[tuple[str, bool], object] = {}
         self._fixable: dict[str, bool | None] = {}
 
@@ -445,15 +501,22 @@ class LetterRestoration:
         out = []
         if garbled:  # "| bilaga 1" -> "I bilaga 1": the word "I" read as a bar or bracket
             out += [(m.start(1), m.end(1), "I", "letters:1-i") for m in _BAR_FOR_I.finditer(text)]
-        previous = ""  # the word before, across line ends ("I bilaga\n1 redovisas")
+            if "<1>" in text or "</1>" in text:  # "<i>" read as "<1>": no tag begins with a digit
+                out += [(m.start(1), m.end(1), "i", "letters:1-i")
+                        for m in _TAG_1.finditer(text)]
+        flat = [t for tokens in lines for t in tokens]
+        words: list[str] = []  # each token as decided so far, lower case (the left context)
         decisions = self._decisions
-        for li, tokens in enumerate(lines):
+        k = -1
+        for tokens in lines:
             if not tokens:
                 continue
             if _is_english(tokens):
-                previous = tokens[-1][2].lower()
+                words += [t[2].lower() for t in tokens]
+                k += len(tokens)
                 continue
-            for i, (start, end, tok) in enumerate(tokens):
+            for start, end, tok in tokens:
+                k += 1
                 decision = decisions.get((tok, garbled))
                 if decision is None:
                     decision = self._decide_alone(tok, tok.lower(), garbled)
@@ -461,25 +524,25 @@ class LetterRestoration:
                         decisions.clear()
                     decisions[(tok, garbled)] = decision
                 if decision is _CONTEXT:
-                    following = tokens[i + 1][2] if i + 1 < len(tokens) else \
-                        _next_line_word(lines, li)
-                    decision = self._decide_in_context(text, tokens[i], following, previous)
-                if decision is not _SKIP:
-                    previous = tok.lower()
-                    if isinstance(decision, Restoration):
-                        after = _apply_case(tok, decision.after)
-                        if after[0] in "ÅÄÖ" and tok[0] in "AO" and tok[1:].islower() \
-                                and _mid_sentence(text, start) \
-                                and not _is_proper_name(decision.after):
-                            after = after[0].lower() + after[1:]  # "ökat" read as "Okat"
-                        if after != tok:
-                            out.append((start, end, after, decision.rule))
-                else:
-                    previous = tok
+                    decision = self._decide_1(text, flat, k, words)
+                elif isinstance(decision, Ambiguity):
+                    decision = self._decide_ambiguous(decision, text, flat, k, words, garbled)
+                if not isinstance(decision, Restoration):
+                    words.append(tok.lower())
+                    continue
+                words.append(decision.after)
+                after = _apply_case(tok, decision.after)
+                if after[0] in "ÅÄÖ" and tok[0] in "AO" and tok[1:].islower() \
+                        and _mid_sentence(text, start) \
+                        and not _is_proper_name(decision.after):
+                    after = after[0].lower() + after[1:]  # "ökat" read as "Okat"
+                if after != tok:
+                    out.append((start, end, after, decision.rule))
         return out
 
     def _decide_alone(self, tok: str, low: str, garbled: bool) -> object:
-        """A Restoration, _SKIP (nothing to do) or _CONTEXT (ask _decide_in_context)."""
+        """A Restoration, _SKIP (nothing to do), _CONTEXT ("1": ask _decide_1) or an
+        Ambiguity (Swedish words either way: ask _decide_ambiguous)."""
         if low == "1":
             return _CONTEXT if garbled else _SKIP
         if len(low) < 2:
@@ -491,34 +554,118 @@ class LetterRestoration:
                     if word in gazetteer_words():
                         return Restoration(word, "letters")
             return _SKIP
-        if garbled and low in _CONTEXT_WORDS:
-            return _CONTEXT
         r = self.restorer
-        if not r.is_known(low):
+        known = r.is_known(low)
+        if not known:
             # On a clean page only a whole known word may replace a token: a compound reading
             # would rewrite rare words and names ("kontraktering", "Hedenstedt").
-            return r.restore_unknown(low, compounds=garbled) or _SKIP
+            decision = r.restore_unknown(low, compounds=garbled) or _SKIP
+        elif garbled:
+            decision = r.restore_known(low) or _SKIP
+        else:
+            return _SKIP
         if garbled:
-            return r.restore_known(low) or _SKIP
-        return _SKIP
+            return self._ambiguity(low, known, decision) or decision
+        return decision
+
+    def _ambiguity(self, low: str, known: bool, default: object) -> Ambiguity | None:
+        """When the token's reading without context (`default`, else the token itself) and
+        another of its readings are words of one context group ("man": man, män), their own
+        evidence: log10 frequency plus log10 P(this reading | word)."""
+        r = self.restorer
+        first = default.after if isinstance(default, Restoration) else low
+        key = self.context.group_of.get(first)
+        if key is None:
+            return None
+        readings = {w for _, w in r.direct_candidates(low)[:MAX_READINGS]} | {low, first}
+        evidence = {}
+        for word in self.context.groups[key].members:
+            if word in readings:
+                logp = self._channel(low, word)
+                if logp is not None:
+                    evidence[word] = r.lex.zipf(word) + CHANNEL_WEIGHT * logp
+        if len(evidence) < 2 or first not in evidence:
+            return None
+        return Ambiguity(key, tuple(evidence.items()), default)
+
+    def _channel(self, low: str, word: str) -> float | None:
+        """log10 P(OCR reads `low` | printed `word`), letter for letter; None if impossible."""
+        if len(low) != len(word):
+            return None
+        logp = 0.0
+        for c, w in zip(low, word):
+            if c != w:
+                p = self.restorer.conf.p(w, c)
+                if p <= 0:
+                    return None
+                logp += math.log10(p)
+        return logp
 
     @staticmethod
-    def _decide_in_context(text: str, token: tuple[int, int, str], nxt: str,
-                           prev: str) -> Restoration | None:
-        _, end, tok = token
-        low = tok.lower()
-        prev = prev.lower()
-        if low == "1":
-            gap = text[end:end + 1]
-            if (gap == " " or (gap == "\n" and nxt[:1].islower())) and nxt and nxt[0].isalpha() \
-                    and nxt.lower() not in _NUMBER_AFTER \
-                    and prev not in _NUMBER_BEFORE and not prev.isdigit():
-                return Restoration("i", "letters:1-i")
-            return None
-        if low in ("ar", "&r", "4r"):
-            year = nxt.isdigit() or prev.isdigit() or prev in _YEAR_BEFORE
-            return Restoration("år" if year else "är", "letters:context")
+    def _neighbours(text: str, flat: list[tuple[int, int, str]], k: int, words: list[str],
+                    resolve) -> dict[str, str]:
+        """The words next to token k: L1 the word before (as decided), R1 the word after (as it
+        would be decided alone); "<s>"/"</s>" across a sentence end, "<num>" for a number."""
+        if k == 0 or _SENTENCE_END.search(text, flat[k - 1][1], flat[k][0]):
+            left = "<s>"
+        else:
+            left = _context_word(words[k - 1])
+        if k + 1 == len(flat) or _SENTENCE_END.search(text, flat[k][1], flat[k + 1][0]):
+            right = "</s>"
+        else:
+            right = _context_word(resolve(flat[k + 1][2]))
+        return {"L1": left, "R1": right}
+
+    def _resolve(self, tok: str, garbled: bool) -> str:
+        """A token as decided alone (for the right context), lower case."""
+        decision = self._decisions.get((tok, garbled))
+        if decision is None:
+            decision = self._decide_alone(tok, tok.lower(), garbled)
+            self._decisions[(tok, garbled)] = decision
+        if isinstance(decision, Ambiguity):
+            decision = decision.default
+        return decision.after if isinstance(decision, Restoration) else tok.lower()
+
+    def _decide_ambiguous(self, amb: Ambiguity, text: str, flat, k: int, words: list[str],
+                          garbled: bool) -> object:
+        neighbours = self._neighbours(text, flat, k, words,
+                                      lambda tok: self._resolve(tok, garbled))
+        evidence = dict(amb.evidence)
+        low = flat[k][2].lower()
+        if "år" in evidence and "är" in evidence:  # "ar 2018", "i ar", "per ar": år
+            prev, nxt = neighbours.get("L1", ""), neighbours.get("R1", "")
+            if nxt == "<num>" or prev == "<num>" or prev in _YEAR_BEFORE:
+                return Restoration("år", "letters:context")
+        scores = self.context.scores(amb.group, evidence, neighbours)
+        if scores is None:
+            if "år" in evidence and "är" in evidence:
+                return Restoration("är", "letters:context")
+            return amb.default
+        first = amb.default.after if isinstance(amb.default, Restoration) else low
+        best = max(scores, key=scores.get)
+        if best == first or scores[best] < scores[first] + CONTEXT_MARGIN:
+            return amb.default
+        if best == low:
+            return _SKIP
+        return Restoration(best, "letters:context")
+
+    @staticmethod
+    def _decide_1(text: str, flat, k: int, words: list[str]) -> Restoration | None:
+        """"1" is the word "i" between words ("1 bilagan"), not after "bilaga" or before
+        "januari", "kr"."""
+        _, end, _ = flat[k]
+        prev = words[k - 1] if k > 0 else ""
+        nxt = flat[k + 1][2] if k + 1 < len(flat) else ""
+        gap = text[end:end + 1]
+        if (gap == " " or (gap == "\n" and nxt[:1].islower())) and nxt and nxt[0].isalpha() \
+                and nxt.lower() not in _NUMBER_AFTER \
+                and prev not in _NUMBER_BEFORE and not prev.isdigit():
+            return Restoration("i", "letters:1-i")
         return None
+
+
+def _context_word(word: str) -> str:
+    return "<num>" if word.isdigit() else word
 
 
 def _is_proper_name(word: str) -> bool:
@@ -533,14 +680,6 @@ def _mid_sentence(text: str, start: int) -> bool:
     if not before or before.endswith("\n"):
         return False
     return before[-1].isalnum() or before[-1] in ",;"
-
-
-def _next_line_word(lines: list[list[tuple[int, int, str]]], line: int) -> str:
-    """The first word after line `line` (the context of a line's last word)."""
-    for tokens in lines[line + 1:]:
-        if tokens:
-            return tokens[0][2]
-    return ""
 
 
 @functools.lru_cache(maxsize=1)

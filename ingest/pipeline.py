@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 STAGE_VERSIONS = {
     "extract": "extract-1",
     "ocr": OCR_FORMAT_VERSION,
-    "repair": "repair-2",
+    "repair": "repair-3",
     "metadata": "meta-2",
     "projects": "projects-1",
 }

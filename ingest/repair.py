@@ -386,6 +386,13 @@ def _repair_pages(raw_pages: list[str]) -> tuple[list[str], list[Repair]]:
     return [p.text for p in pages], repairs
 
 
+def warm() -> None:
+    """Load what the repair loads on first use (word lists, the letter lookup index, the context
+    model; wordfreq's English list, which the hyphenation rule asks about English compounds)."""
+    default_restoration().restorer.warm()
+    zipf_frequency("follow", "en")
+
+
 def repair_text(text: str) -> tuple[str, list[Repair]]:
     """Repair a text; form feeds separate pages (kept in the output)."""
     pages = text.split("\f")

@@ -1,8 +1,9 @@
 """The repair evaluation (bench/eval_repair.py) as a quality gate on the data in tests/data/repair.
 
 Targets from the issue: restored >= 97 %, harmed <= 0.1 %, set b CER after < CER before / 4.
-Harm and CER are held to the target. Restoration is held to a floor just under what the repair
-reaches today (see tests/data/repair/NOTES-eval.md), so a change that loses ground fails.
+Harm and CER are held to the target. Restoration is held to the 97 % target on every set, which
+is just under what the repair reaches today (97.2-97.4 %, see tests/data/repair/NOTES-eval.md):
+losing one word on c-r25 or c-r50, or two on a, b or c-r100, fails.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ _spec = importlib.util.spec_from_file_location("eval_repair", ROOT / "bench" / "
 eval_repair = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(eval_repair)
 
-RESTORED_FLOOR = {"a": 0.97, "b": 0.965, "c-r25": 0.95, "c-r50": 0.955, "c-r100": 0.95}
+RESTORED_FLOOR = {"a": 0.97, "b": 0.97, "c-r25": 0.97, "c-r50": 0.97, "c-r100": 0.97}
 
 
 @pytest.fixture(scope="module")
