@@ -234,6 +234,12 @@ class Kunskapsbank:
         pending_index: list[int] = []
 
         def finish(outcome: IngestOutcome, relpath: str | None, result) -> None:
+            if isinstance(result, ProcessedDocument) and outcome.status != "stale":
+                twin = self.catalog.find_by_sha256(result.sha256)
+                if twin is not None:  # the same content twice in one batch: saved already
+                    outcome.status, outcome.document_id = "duplicate", twin.id
+                    outcome.message_sv = f"Filen finns redan i Kunskapsbanken ({twin.filename})."
+                    result = None
             if isinstance(result, ProcessedDocument):
                 size = self.archive.path(relpath).stat().st_size
                 doc_id = self.catalog.save(result, archive_path=relpath, size=size)

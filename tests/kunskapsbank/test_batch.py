@@ -80,6 +80,20 @@ def test_parallel_batch_then_rerun_skips_everything(config, tmp_path, assert_che
     kb.close()
 
 
+def test_the_same_content_twice_in_one_batch_is_one_document(config, tmp_path,
+                                                              assert_check_passes):
+    folder = tmp_path / "share"
+    make_folder(folder, texts=4)
+    (folder / "t000 kopia.txt").write_bytes((folder / "t000.txt").read_bytes())
+    (folder / "t001 kopia.txt").write_bytes((folder / "t001.txt").read_bytes())
+    kb = Kunskapsbank(config)
+    summary = kb.ingest_many([folder], workers=2)
+    assert summary.count("added") == 4 and summary.count("duplicate") == 2
+    assert kb.catalog.count_documents() == kb.index.doc_count() == 4
+    assert_check_passes(kb)
+    kb.close()
+
+
 def test_reprocess_only_stale_keeps_ids_overrides_and_reuses_ocr(config, tmp_path,
                                                                  assert_check_passes):
     make_folder(tmp_path / "share", texts=2, scans=1)
