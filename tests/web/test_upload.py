@@ -189,3 +189,19 @@ def test_an_oversized_upload_gets_a_swedish_413(small_limit_client, csrf_token_i
 
 def test_job_page_of_no_job_is_404(fou_client):
     assert fou_client.get("/jobb/999").status_code == 404
+
+
+def test_job_page_shows_progress_and_failures(fou_client, csrf_token_in, kb):
+    response = _upload(fou_client, csrf_token_in, [("a.txt", REPORT), ("b.txt", b"PM\n\nB.\n")])
+    job_url = response.headers["Location"]
+    queue = JobQueue(kb.catalog)
+    first = queue.claim()
+    queue.progress(first["id"], 2, 5)
+    second = queue.claim()
+    queue.finish(second["id"], "failed", message_sv="Filen är skadad.", reason="test")
+    page = fou_client.get(job_url).get_data(as_text=True)
+    assert "Bearbetas" in page and '<progress max="5" value="2"' in page and "2 av 5" in page
+    assert "Misslyckades" in page and "Filen är skadad." in page
+    assert 'http-equiv="refresh"' in page  # one file is still running
+    listing = fou_client.get("/jobb").get_data(as_text=True)
+    assert "0 klara, 1 kvar, 1 misslyckades" in listing
