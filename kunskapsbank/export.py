@@ -14,7 +14,6 @@ import io
 import unicodedata
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
-from typing import Mapping
 
 from .catalog import Catalog
 

@@ -1,0 +1,131 @@
+"""Delete and replace a document through the browser forms, with the confirmation step: real
+app, catalog, index, archive and trash (REPORTS in conftest.py)."""
+from __future__ import annotations
+
+import re
+from io import BytesIO
+
+NOT_SIGNED_IN = "/logga-in?nasta="
+
+
+def token_of(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def hit_ids(client, q) -> set[int]:
+    html = client.get("/", query_string={"q": q}).get_data(as_text=True)
+    return {int(i) for i in re.findall(r'href="/dokument/(\d+)', html)}
+
+
+def test_delete_needs_sign_in_and_a_csrf_token(client, reports, kb, make_user, login,
+                                               csrf_token_in):
+    url = f"/dokument/{reports.r2018}/ta-bort"
+    assert NOT_SIGNED_IN in client.get(url).headers["Location"]
+    token = csrf_token_in(client.get("/logga-in").data)
+    response = client.post(url, data={"bekrafta": "ja", "csrf_token": token})
+    assert response.status_code == 302 and NOT_SIGNED_IN in response.headers["Location"]
+    make_user("fou-per")
+    login(client, "fou-per")
+    response = client.post(url, data={"bekrafta": "ja"})  # no token
+    assert response.status_code == 400
+    assert "Formuläret saknade säkerhetskod" in response.get_data(as_text=True)
+    assert kb.catalog.get_document(reports.r2018) is not None and kb.trash.list() == []
+
+
+def test_delete_asks_first_then_removes_at_once(fou_client, reports, kb):
+    doc = reports.r2018
+    page = fou_client.get(f"/dokument/{doc}").get_data(as_text=True)
+    assert f'<a href="/dokument/{doc}/ta-bort">Ta bort dokumentet</a>' in page
+    confirm = fou_client.get(f"/dokument/{doc}/ta-bort").get_data(as_text=True)
+    assert "<strong>Är du säker?</strong>" in confirm
+    assert "Originalfilen flyttas till papperskorgen" in confirm
+    assert '<button type="submit" class="danger">Ja, ta bort dokumentet</button>' in confirm
+    # a POST without the confirmation only asks again
+    again = fou_client.post(f"/dokument/{doc}/ta-bort", data={"csrf_token": token_of(confirm)})
+    assert "Är du säker?" in again.get_data(as_text=True)
+    assert kb.catalog.get_document(doc) is not None
+
+    assert doc in hit_ids(fou_client, "utvecklingsmedel")
+    response = fou_client.post(f"/dokument/{doc}/ta-bort",
+                               data={"bekrafta": "ja", "csrf_token": token_of(confirm)})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<h1>Dokumentet är borttaget</h1>" in html
+    assert fou_client.get(f"/dokument/{doc}").status_code == 404
+    assert hit_ids(fou_client, "utvecklingsmedel") == {reports.r2020}
+    [trashed] = kb.trash.list()
+    assert trashed.info["deleted_by"] == "fou-anna"
+    # the other document's projects are whole; Kristeamet was only in the deleted one
+    bo = fou_client.get(f"/projekt/{reports.bo_kvar}")
+    assert bo.status_code == 200 and f'href="/dokument/{reports.r2020}"' in bo.get_data(
+        as_text=True)
+    assert fou_client.get(f"/projekt/{reports.kristeamet}").status_code == 404
+    assert fou_client.get("/projekt").status_code == 200
+    assert fou_client.get(f"/dokument/{doc}/ta-bort").status_code == 404
+
+
+def test_replace_asks_first_keeps_the_id_and_the_corrections(fou_client, reports, kb):
+    doc = reports.r2018
+    kb.correct_document(doc, {"title": "Rättad titel"}, username="fou-anna")
+    old = kb.catalog.get_document(doc)
+    form = fou_client.get(f"/dokument/{doc}/ersatt").get_data(as_text=True)
+    assert '<label for="fil">Ny fil</label>' in form and 'enctype="multipart/form-data"' in form
+    new_text = kb.catalog.document_text(doc) + "\n\nKompletterad med höstens uppföljning.\n"
+    response = fou_client.post(f"/dokument/{doc}/ersatt", data={
+        "csrf_token": token_of(form), "fil": (BytesIO(new_text.encode("utf-8")), "ny.txt")},
+        content_type="multipart/form-data")
+    confirm = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<strong>Är du säker?</strong>" in confirm
+    assert "<strong>ny.txt</strong>" in confirm
+    assert kb.catalog.get_document(doc).sha256 == old.sha256  # nothing changed yet
+    token = re.search(r'name="token" value="([0-9a-f]{32})"', confirm).group(1)
+    response = fou_client.post(f"/dokument/{doc}/ersatt/bekrafta", data={
+        "csrf_token": token_of(confirm), "token": token, "bekrafta": "ja"})
+    assert response.status_code == 303 and response.headers["Location"] == f"/dokument/{doc}"
+    page = fou_client.get(f"/dokument/{doc}").get_data(as_text=True)
+    assert "Originalet är ersatt med ny.txt. Rättningarna gäller fortfarande." in page
+    record = kb.catalog.get_document(doc)
+    assert record.sha256 != old.sha256 and record.filename == "ny.txt"
+    assert record.title == "Rättad titel"
+    assert hit_ids(fou_client, "höstens uppföljning") == {doc}
+    assert [t.sha256 for t in kb.trash.list()] == [old.sha256]
+    assert "Originalet ersatt: Originalfil" in page
+    # the confirmation cannot be replayed: the file waiting for it is gone
+    replay = fou_client.post(f"/dokument/{doc}/ersatt/bekrafta", data={
+        "csrf_token": token_of(confirm), "token": token, "bekrafta": "ja"})
+    assert replay.status_code == 400 and "finns inte kvar" in replay.get_data(as_text=True)
+
+
+def test_replace_cancelled_or_refused_changes_nothing(fou_client, reports, kb):
+    doc = reports.r2018
+    old = kb.catalog.get_document(doc)
+    form = fou_client.get(f"/dokument/{doc}/ersatt").get_data(as_text=True)
+    empty = fou_client.post(f"/dokument/{doc}/ersatt", data={"csrf_token": token_of(form)})
+    assert empty.status_code == 400
+    assert "Välj filen som ska ersätta originalet." in empty.get_data(as_text=True)
+
+    def stage(data: bytes, name: str) -> tuple[str, str]:
+        page = fou_client.post(f"/dokument/{doc}/ersatt", data={
+            "csrf_token": token_of(form), "fil": (BytesIO(data), name)},
+            content_type="multipart/form-data").get_data(as_text=True)
+        return token_of(page), re.search(r'name="token" value="([0-9a-f]{32})"', page).group(1)
+
+    csrf, token = stage(b"Ny version\n", "ny.txt")
+    response = fou_client.post(f"/dokument/{doc}/ersatt/bekrafta",
+                               data={"csrf_token": csrf, "token": token, "bekrafta": "nej"})
+    assert response.status_code == 303
+    assert not any((kb.config.home / "tmp" / "replace").iterdir())  # the staged file went
+    # the other document's file: a duplicate, refused with a link to it
+    other = kb.archive.path(kb.catalog.archive_path(reports.r2020)).read_bytes()
+    csrf, token = stage(other, "r2020.txt")
+    response = fou_client.post(f"/dokument/{doc}/ersatt/bekrafta",
+                               data={"csrf_token": csrf, "token": token, "bekrafta": "ja"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Filen finns redan i Kunskapsbanken" in html
+    assert f'href="/dokument/{reports.r2020}">Visa det dokumentet</a>' in html
+    # a file ingest cannot read: refused in Swedish
+    csrf, token = stage(b"%PDF-1.4 trasig", "trasig.pdf")
+    response = fou_client.post(f"/dokument/{doc}/ersatt/bekrafta",
+                               data={"csrf_token": csrf, "token": token, "bekrafta": "ja"})
+    assert response.status_code == 400 and "Originalet ersattes inte." in response.get_data(
+        as_text=True)
+    assert kb.catalog.get_document(doc).sha256 == old.sha256 and kb.trash.list() == []
