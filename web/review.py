@@ -433,3 +433,29 @@ def split(id: int):
             flash(f"Det nya projektet {name} är skapat.")
             return redirect(url_for("projects.show", id=new_id), code=303)
     return redirect(url_for("projects.show", id=id, _anchor="dela"), code=303)
+
+
+# -- the trash (role admin) ------------------------------------------------------------------
+@bp.route("/admin/papperskorg", methods=["GET", "POST"])
+@role_required("admin")
+def trash():
+    """The originals of deleted and replaced documents; an admin empties it (all, or what was
+    deleted more than N days ago) after an "Är du säker?" step."""
+    kb = get_kb()
+    days_text = (request.form.get("dagar") or "").strip()
+    days = parse_int(days_text) if days_text else None
+    error = None
+    if days_text and (days is None or not 0 <= days <= 36500):
+        error = "Ange antal dagar som ett heltal, till exempel 30, eller lämna fältet tomt."
+    if request.method == "POST" and not error:
+        if request.form.get("bekrafta") == "ja":
+            purged = kb.purge_trash(days)
+            log.info("%s purged %d original(s) from the trash", current_user.username,
+                     len(purged))
+            flash(f"{len(purged)} original är borttag{'et' if len(purged) == 1 else 'na'} "
+                  "för gott.")
+            return redirect(url_for("review.trash"), code=303)
+        return render_template("trash.html", items=kb.trash.list(), confirm=True, days=days,
+                               error=None, messages=[])
+    return render_template("trash.html", items=kb.trash.list(), confirm=False, days=days_text,
+                           error=error, messages=get_flashed_messages()), 400 if error else 200

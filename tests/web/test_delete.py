@@ -129,3 +129,32 @@ def test_replace_cancelled_or_refused_changes_nothing(fou_client, reports, kb):
     assert response.status_code == 400 and "Originalet ersattes inte." in response.get_data(
         as_text=True)
     assert kb.catalog.get_document(doc).sha256 == old.sha256 and kb.trash.list() == []
+
+
+def test_admin_empties_the_trash_after_confirming(client, reports, kb, make_user, login,
+                                                  csrf_token_in):
+    kb.delete_document(reports.r2018, username="fou-per")
+    make_user("fou-per", role="fou")
+    login(client, "fou-per")
+    assert client.get("/admin/papperskorg").status_code == 403  # fou may delete, not purge
+    client.post("/logga-ut", data={"csrf_token": csrf_token_in(client.get("/").data)})
+    make_user("admin-eva", role="admin")
+    login(client, "admin-eva")
+    page = client.get("/admin/papperskorg").get_data(as_text=True)
+    assert "<td>Redovisning utvecklingsmedel 2018.txt</td>" in page
+    assert "<td>fou-per</td>" in page and "<td>Borttaget</td>" in page
+    token = token_of(page)
+    bad = client.post("/admin/papperskorg", data={"csrf_token": token, "dagar": "en vecka"})
+    assert bad.status_code == 400 and "Ange antal dagar som ett heltal" in bad.get_data(
+        as_text=True)
+    ask = client.post("/admin/papperskorg", data={"csrf_token": token, "dagar": ""})
+    assert "<strong>Är du säker?</strong> Alla 1 original" in ask.get_data(as_text=True)
+    assert len(kb.trash.list()) == 1
+    kept = client.post("/admin/papperskorg", data={"csrf_token": token, "dagar": "30",
+                                                   "bekrafta": "ja"})
+    assert kept.status_code == 303 and len(kb.trash.list()) == 1  # deleted just now
+    done = client.post("/admin/papperskorg", data={"csrf_token": token, "dagar": "",
+                                                   "bekrafta": "ja"})
+    assert "1 original är borttaget för gott." in client.get(
+        done.headers["Location"]).get_data(as_text=True)
+    assert kb.trash.list() == []
