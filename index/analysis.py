@@ -130,16 +130,9 @@ class SwedishAnalyzer(Analyzer):
     def __hash__(self):
         return hash(type(self))
 
-    def words(self, raw: str, mode: str = "") -> tuple[str, ...]:
-        """The index terms one word of text gives: () for a stop word; else its stem, then
-        (when indexing) the stems of its compound parts."""
-        cache = _QUERY_WORDS if mode == "query" else _INDEX_WORDS
-        found = cache.get(raw)
-        if found is None:
-            found = cache[raw] = _analyse_word(raw, split=mode != "query")
-            if len(cache) > WORD_CACHE_SIZE:
-                cache.clear()
-        return found
+    @staticmethod
+    def words(raw: str, mode: str = "") -> tuple[str, ...]:
+        return word_terms(raw, mode)
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False,
                  removestops=True, start_pos=0, start_char=0, tokenize=True, mode="",
@@ -148,7 +141,7 @@ class SwedishAnalyzer(Analyzer):
         pos = start_pos
         matches = _WORD.finditer(value) if tokenize else [_Whole(value)]
         for m in matches:
-            words = self.words(m.group(), mode)
+            words = word_terms(m.group(), mode)
             if not words:
                 continue
             if keeporiginal:
@@ -187,6 +180,25 @@ _INDEX_WORDS: dict[str, tuple[str, ...]] = {}
 _QUERY_WORDS: dict[str, tuple[str, ...]] = {}
 _WORD = re.compile(TOKEN_PATTERN)
 _stem = stemmer_for_language("sv")
+
+
+def word_terms(raw: str, mode: str = "") -> tuple[str, ...]:
+    """The index terms one word of text gives: () for a stop word; else its stem, then
+    (unless mode is "query") the stems of its compound parts."""
+    cache = _QUERY_WORDS if mode == "query" else _INDEX_WORDS
+    found = cache.get(raw)
+    if found is None:
+        found = cache[raw] = _analyse_word(raw, split=mode != "query")
+        if len(cache) > WORD_CACHE_SIZE:
+            cache.clear()
+    return found
+
+
+def match_spans(text: str, terms: set[str] | frozenset[str]) -> list[tuple[int, int]]:
+    """(start, end) of each word of the text that gives one of the terms (its stem or, for
+    a compound, a part's): what a highlight marks."""
+    return [(m.start(), m.end()) for m in _WORD.finditer(text)
+            if not terms.isdisjoint(word_terms(m.group()))]
 
 
 def _analyse_word(raw: str, split: bool) -> tuple[str, ...]:

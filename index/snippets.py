@@ -1,4 +1,5 @@
-"""Snippets shown under a hit when the highlighter has nothing to mark."""
+"""Snippets shown under a hit: passages around the matches with the matched words marked, or
+the text's start when nothing matches."""
 from __future__ import annotations
 
 import html
@@ -16,21 +17,25 @@ def plain_snippet(text: str) -> str:
     return html.escape(text[: cut if cut > 0 else SNIPPET_CHARS]) + " …"
 
 
-WINDOW = 300  # characters of context kept on each side of a match
+WINDOW = 160  # characters of context kept on each side of a match
 MAX_WINDOWS = 3
+# a folded letter in a stem stands for these in the text (any case)
+_UNFOLD = {"a": "[aåäáàæ]", "o": "[oöø]", "e": "[eéèêë]", "u": "[uü]"}
 
 
-def excerpt_around(text: str, stems: list[str], folded: str | None = None) -> str:
+def excerpt_around(text: str, stems: list[str]) -> str:
     """The parts of `text` around the first matches of `stems` (lowercase, å/ä/ö folded word
-    beginnings), joined; the highlighter then analyses a few hundred words, not the whole
-    document (re-analysing every hit's full text cost ~5x the query itself). `folded` is the
-    text lowercased and folded character for character. Falls back to the text's start."""
-    if not stems or folded is None or len(folded) != len(text):
+    beginnings), joined; the highlighter then looks at a few hundred words, not the whole
+    document. Falls back to the text's start."""
+    if not stems:
         return text[:2 * WINDOW * MAX_WINDOWS]
-    pattern = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, set(stems)), key=len,
-                                                      reverse=True)) + r")\w*")
+    # the stems' letters widened to their unfolded forms, matched case-insensitively: no
+    # folded copy of the whole text is made (that cost more than the match)
+    alternatives = sorted({"".join(_UNFOLD.get(c, re.escape(c)) for c in stem)
+                           for stem in stems}, key=len, reverse=True)
+    pattern = re.compile(r"\b(?:" + "|".join(alternatives) + r")\w*", re.IGNORECASE)
     spans: list[list[int]] = []
-    for m in pattern.finditer(folded):
+    for m in pattern.finditer(text):
         start, end = max(0, m.start() - WINDOW), min(len(text), m.end() + WINDOW)
         if spans and start <= spans[-1][1]:
             spans[-1][1] = end
@@ -41,3 +46,44 @@ def excerpt_around(text: str, stems: list[str], folded: str | None = None) -> st
     if not spans:
         return text[:2 * WINDOW * MAX_WINDOWS]
     return "\n…\n".join(text[s:e] for s, e in spans)
+
+
+FRAGMENT_CHARS = 220  # a highlighted passage at most about this long
+SURROUND = 70  # characters of context before the first and after the last match of a passage
+
+
+def highlight(text: str, spans: list[tuple[int, int]], top: int = 2) -> str:
+    """The `top` passages of `text` with the most distinct matched words, in text order,
+    joined by " … "; the matches (sorted (start, end) spans) in <mark>, everything escaped.
+    '' when there are no spans. (Whoosh's highlighter made a token object per word and scored
+    fragments token by token: a quarter of a results page.)"""
+    passages = []
+    i = 0
+    while i < len(spans):
+        first = spans[i][0]
+        j = i + 1
+        while j < len(spans) and spans[j][1] - first <= FRAGMENT_CHARS - 2 * SURROUND:
+            j += 1
+        group = spans[i:j]
+        distinct = len({text[s:e].lower() for s, e in group})
+        passages.append((-distinct, -len(group), i, group))
+        i = j
+    chosen = sorted(sorted(passages)[:top], key=lambda p: p[2])
+    return " … ".join(_marked(text, group) for *_, group in chosen)
+
+
+def _marked(text: str, group: list[tuple[int, int]]) -> str:
+    start = max(0, group[0][0] - SURROUND)
+    if start > 0:  # begin and end on whole words
+        space = text.find(" ", start, group[0][0])
+        start = space + 1 if space >= 0 else start
+    end = min(len(text), group[-1][1] + SURROUND)
+    if end < len(text):
+        space = text.rfind(" ", group[-1][1], end)
+        end = space if space >= 0 else end
+    out, at = [], start
+    for s, e in group:
+        out.append(html.escape(text[at:s]) + "<mark>" + html.escape(text[s:e]) + "</mark>")
+        at = e
+    out.append(html.escape(text[at:end]))
+    return " ".join("".join(out).split())

@@ -14,17 +14,16 @@ from rapidfuzz import process as rf_process
 from rapidfuzz.distance import Levenshtein
 from whoosh import query as wq
 from whoosh.query import And, NullQuery, NumericRange, Or, Term
-from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
 
 from kunskapsbank.model import FacetValue, IndexDocument, SearchHit, SearchResults
 
-from .analysis import fold
+from .analysis import fold, match_spans
 from .docsets import DocSets
 from .folding import FoldedTerms
 from .query import (CATEGORIES, DOCUMENT_TYPES, FACET_FIELDS, FOLDED_FIELDS, canonical_value,
                     parse_query)
 from .schema import SCHEMA_VERSION, build_schema
-from .snippets import excerpt_around, plain_snippet
+from .snippets import excerpt_around, highlight, plain_snippet
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +47,6 @@ class SearchIndex:
         self._state = None  # _SearcherState of self._searcher
         self._ix, self.created = self._open_or_create(self.path)
         self._dir_id = self._identity()
-        self._fragmenter = ContextFragmenter(maxchars=220, surround=70)
-        self._formatter = HtmlFormatter(tagname="mark", between=" … ")
 
     # -- lifecycle -------------------------------------------------------------------------
     @staticmethod
@@ -269,9 +266,8 @@ class SearchIndex:
         """Highlights from the windows of the text around the query's terms (the highlighter
         then analyses a few hundred words, not the whole document)."""
         if terms:
-            window = excerpt_around(text, [fold(t) for t in terms], fold(text))
-            snippet = highlight(window, terms, self._ix.schema["content"].analyzer,
-                                self._fragmenter, self._formatter, top=2, mode="index")
+            window = excerpt_around(text, [fold(t) for t in terms])
+            snippet = highlight(window, match_spans(window, terms))
             if snippet:
                 return snippet
         return plain_snippet(text)
