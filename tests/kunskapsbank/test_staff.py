@@ -211,3 +211,30 @@ def test_replace_keeps_the_id_and_the_corrections(kb, docs, tmp_path):
     duplicate = kb.replace_document(doc, other, filename="r2019.txt", username="fou2")
     assert duplicate.status == "duplicate" and duplicate.document_id == docs[2019]
     assert kb.catalog.get_document(doc).sha256 == record.sha256  # unchanged by refusals
+
+
+def test_every_decision_survives_reindex_reprocess_from_the_command_line(kb, docs, config):
+    from click.testing import CliRunner
+
+    from kunskapsbank.cli import main
+    kb.correct_document(docs[2018], {"title": "Hemtjänstlyftet"}, username="fou1")
+    kris = mention(kb, docs[2018], "Kristeamet")
+    kb.correct_mention(kris["id"], {"district": "Rinkeby-Kista"}, username="fou1")
+    before = projects(kb)
+    kb.merge_projects(before["Krisstöd i Farsta"]["id"], before["Kristeamet"]["id"],
+                      username="fou1")
+    bo = mention(kb, docs[2019], "Bo kvar")
+    split_id = kb.split_project(before["Bo kvar"]["id"], [bo["id"]], "Bo kvar II",
+                                username="fou1")
+    expected = {(m["document_id"], m["name"], m["district"], m["project_id"])
+                for d in docs.values() for m in kb.catalog.get_mentions(d)}
+
+    result = CliRunner().invoke(main, ["--home", str(config.home), "reindex", "--reprocess",
+                                       "--workers", "2"])
+    assert result.exit_code == 0 and "2 processed again" in result.output, result.output
+    assert {(m["document_id"], m["name"], m["district"], m["project_id"])
+            for d in docs.values() for m in kb.catalog.get_mentions(d)} == expected
+    assert kb.catalog.get_document(docs[2018]).title == "Hemtjänstlyftet"
+    assert set(projects(kb)) == {"Bo kvar", "Bo kvar II", "Kristeamet"}
+    assert kb.catalog.project_timeline(split_id)[0]["document_id"] == docs[2019]
+    assert found_ids(kb, "Hemtjänstlyftet") == {docs[2018]}
