@@ -41,7 +41,8 @@ from kunskapsbank.service import Kunskapsbank  # noqa: E402
 from synthetic_archive import SyntheticArchive  # noqa: E402  (read-only use)
 
 SAMPLES = ROOT / "sample_docs"
-SCANS = ["2018_tjansteutlatande_fou-medel_skannad.pdf", "2019_tjansteutlatande_fou-medel_skannad.pdf",
+SCANS = ["2018_tjansteutlatande_fou-medel_skannad.pdf",
+         "2019_tjansteutlatande_fou-medel_skannad.pdf",
          "2023_tjansteutlatande_lokala-utvecklingsmedel-2024_skannad.pdf",
          "2013_protokollsutdrag_lagesbeskrivning-ebp_sida1.png",
          "2018_pm_bilaga_redovisning-fou-projekt-2017_sida1.tif"]
@@ -158,7 +159,8 @@ def part_d(tmp: Path, n: int) -> None:
     home = tmp / "home-d"
     started = time.perf_counter()
     fill_catalog(Config.from_env(home).catalog_path, n)
-    print(f"(d) catalog of {n} synthetic documents written in {time.perf_counter() - started:.0f} s")
+    print(f"(d) catalog of {n} synthetic documents written in "
+          f"{time.perf_counter() - started:.0f} s")
     env = {**os.environ, "KUNSKAPSBANK_HOME": str(home)}
     # `kunskapsbank reindex` in a process of its own that reports its own peak RSS
     cmd = [sys.executable, "-c", "import resource, runpy, sys\n"
@@ -174,8 +176,8 @@ def part_d(tmp: Path, n: int) -> None:
     elapsed = time.perf_counter() - started
     out = run.stdout
     peak_mb = int(run.stderr.split("PEAK_RSS_KB")[-1].split()[0]) / 1024
-    print(f"(d) `kunskapsbank reindex` of {n} documents: {elapsed:.1f} s = {n / elapsed:.0f} docs/s "
-          f"(process start included), peak RSS {peak_mb:.0f} MB  [{before} -> {load()}]")
+    print(f"(d) `kunskapsbank reindex` of {n} documents: {elapsed:.1f} s = "
+          f"{n / elapsed:.0f} docs/s (process start included), peak RSS {peak_mb:.0f} MB  [{before} -> {load()}]")
     print(f"(d)   its output: {out.strip()}")
 
 

@@ -138,7 +138,8 @@ def test_crash_mid_rebuild_leaves_the_live_index_searchable(config, tmp_path,
         for doc in kb.catalog.iter_index_documents():
             yield IndexDocument(**{**doc.__dict__, "text": "zebrafinkar i Vantör"})
             # a search while the fresh index is being built sees the live (old) one
-            seen_during_build.append((kb.search("Skärholmen").total, kb.search("zebrafinkar").total))
+            seen_during_build.append((kb.search("Skärholmen").total,
+                                      kb.search("zebrafinkar").total))
         raise OSError(28, "No space left on device")
 
     with pytest.raises(OSError):
