@@ -187,7 +187,8 @@ def _render_review(id: int, *, status: int = 200, doc_errors=None, doc_values=No
         mention_values=mention_values or {}, error_mention=error_mention,
         pages=kb.catalog.get_pages(id), images=can_render(record.media_type),
         fields=DOCUMENT_FIELDS, mention_fields=MENTION_FIELDS, history=kb.audit.for_document(id),
-        messages=get_flashed_messages(), **_choices(kb)), status
+        messages=get_flashed_messages(), saved_at=parse_int(request.args.get("sparad")),
+        **_choices(kb)), status
 
 
 @bp.get("/dokument/<int:id>/granska")
@@ -234,7 +235,8 @@ def save_mention(id: int, mention_id: int):
                               error_mention=mention_id)
     changed = get_kb().correct_mention(mention_id, values, username=current_user.username)
     flash(_saved_sv(changed))
-    return redirect(url_for("review.review", id=id, _anchor=f"omnamnande-{mention_id}"),
+    return redirect(url_for("review.review", id=id, sparad=mention_id,
+                            _anchor=f"omnamnande-{mention_id}"),
                     code=303)
 
 
@@ -248,13 +250,15 @@ def link_mention(id: int, mention_id: int):
     if raw and (project_id is None or not 0 < project_id <= MAX_ID
                 or kb.catalog.get_project(project_id) is None):
         flash("Projektet finns inte längre. Välj ett projekt i listan.")
-        return redirect(url_for("review.review", id=id, _anchor=f"omnamnande-{mention_id}"),
+        return redirect(url_for("review.review", id=id, sparad=mention_id,
+                            _anchor=f"omnamnande-{mention_id}"),
                         code=303)
     moved = kb.link_mention(mention_id, project_id, username=current_user.username)
     flash(("Omnämnandet hör nu inte till något projekt." if project_id is None else
            "Omnämnandet är kopplat till det valda projektet.") if moved
           else "Inget ändrades: omnämnandet hörde redan dit.")
-    return redirect(url_for("review.review", id=id, _anchor=f"omnamnande-{mention_id}"),
+    return redirect(url_for("review.review", id=id, sparad=mention_id,
+                            _anchor=f"omnamnande-{mention_id}"),
                     code=303)
 
 
@@ -272,7 +276,8 @@ def add_mention(id: int):
                               error_mention="ny")
     mention_id = get_kb().add_mention(id, name, username=current_user.username)
     flash(f"Projektet {name} är tillagt i dokumentet.")
-    return redirect(url_for("review.review", id=id, _anchor=f"omnamnande-{mention_id}"),
+    return redirect(url_for("review.review", id=id, sparad=mention_id,
+                            _anchor=f"omnamnande-{mention_id}"),
                     code=303)
 
 
