@@ -8,9 +8,14 @@ interface (`index.SearchIndex`), from `bench/synthetic_archive.py` documents:
 - the build runs in a child process, so its peak RSS is the build's own; generating the
   documents is timed apart and not counted in documents/s.
 
+- `--keep DIR` keeps the index and texts in DIR/<n>/ and, when a finished build of the same
+  size, seed and schema is there, reuses it: query latency can be re-measured without
+  rebuilding (the build figures printed are then the stored ones of that build).
+
 Then, in this process, over a fixed random set of queries (single common words, two-word
 queries, rare words, a dnr, a project name), after a warm-up, latency p50/p95 of
-  (a) bare top-10: `search(q, page_size=10)` without `text_for` (no highlights);
+  (a) bare top-10: `search(q, page_size=10, facets=False)` without `text_for` (the hits and
+      the total; no facets, no highlights);
   (b) the full first results page: top-10 with facets (whatever `search` returns in
       `results.facets`) and highlights cut from the "catalog" text (`text_for` = a dict lookup);
   (c) project-name queries as full pages: the name as plain text, and `<field>:"<name>"` when
@@ -18,6 +23,8 @@ queries, rare words, a dnr, a project name), after a warm-up, latency p50/p95 of
 Targets (issue): 10 000 docs (b) p95 <= 100 ms and <= 2x (a); 50 000 docs (b) p95 <= 300 ms.
 
     .venv/bin/python bench/bench_search.py [--docs 10000 50000] [--queries 200] [--profile]
+        [--keep /tmp/bench_search]
+os.getloadavg() is printed beside the figures: other jobs on the machine skew them.
 """
 from __future__ import annotations
 
@@ -25,6 +32,7 @@ import argparse
 import cProfile
 import inspect
 import io
+import json
 import marshal
 import math
 import multiprocessing
@@ -45,7 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic_archive import SyntheticArchive, _sampler  # noqa: E402
 
-from index import SearchIndex  # noqa: E402
+from index import SCHEMA_VERSION, SearchIndex  # noqa: E402
 from index.analysis import SWEDISH_STOPWORDS  # noqa: E402
 
 QUERY_MIX = (("common", 0.35), ("two words", 0.25), ("rare", 0.15), ("dnr", 0.10),
@@ -190,23 +198,53 @@ def percentile(values: list[float], p: float) -> float:
     return s[max(0, math.ceil(p / 100 * len(s)) - 1)]
 
 
+class Timings(list):
+    """Wall-clock ms per query; .cpu: this process's CPU ms per query (what a query costs when
+    the machine is shared and busy)."""
+    cpu: list[float]
+
+
 def timed_pass(idx: SearchIndex, queries: list[tuple[str, str]], **kwargs
                ) -> tuple[list[float], list]:
-    times, results = [], []
+    times, cpu, results = [], [], []
     for _, q in queries:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         r = idx.search(q, page_size=10, **kwargs)
         times.append((time.perf_counter() - t) * 1000)
+        cpu.append((time.process_time() - c) * 1000)
         results.append(r)
+    times = Timings(times)
+    times.cpu = cpu
     return times, results
 
 
+
+def load(avg=None) -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in (avg or os.getloadavg()))
+
+
 def run_size(n: int, args) -> dict:
-    work = Path(tempfile.mkdtemp(prefix=f"bench_search_{n}_", dir=args.tmpdir))
+    if args.keep:
+        work = Path(args.keep) / str(n)
+        work.mkdir(parents=True, exist_ok=True)
+    else:
+        work = Path(tempfile.mkdtemp(prefix=f"bench_search_{n}_", dir=args.tmpdir))
     index_dir, texts_file = work / "index", work / "texts.marshal"
+    stamp = work / "build.json"
+    wanted = {"n": n, "seed": args.seed, "mode": args.mode, "schema": SCHEMA_VERSION}
     try:
-        print(f"building {n} docs ({args.mode}) in {work} …", file=sys.stderr, flush=True)
-        b = build(index_dir, texts_file, n, args.seed, args.mode, args.chunk)
+        kept = json.loads(stamp.read_text()) if stamp.exists() else {}
+        if kept.get("key") == wanted and index_dir.exists() and texts_file.exists():
+            b = kept["build"]
+            print(f"reusing the {n}-doc index built in {work}", file=sys.stderr, flush=True)
+        else:
+            stamp.unlink(missing_ok=True)
+            print(f"building {n} docs ({args.mode}) in {work} …", file=sys.stderr, flush=True)
+            b = build(index_dir, texts_file, n, args.seed, args.mode, args.chunk)
+            b["reused"] = False
+            b["load_during_build"] = load()
+            if args.keep:
+                stamp.write_text(json.dumps({"key": wanted, "build": dict(b, reused=True)}))
         size = dir_size_mb(index_dir)
         from whoosh import index as whoosh_index
         segments = len(whoosh_index.open_dir(str(index_dir))._segments())
@@ -217,15 +255,21 @@ def run_size(n: int, args) -> dict:
         rss0 = rss_mb()
         idx = SearchIndex(index_dir)
         params = inspect.signature(idx.search).parameters
+        bare = {"facets": False} if "facets" in params else {}
+        t = time.perf_counter()
+        idx.search("förvaltning", page_size=10)  # the first query builds the per-searcher tables
+        first_ms = (time.perf_counter() - t) * 1000
         for _, q in warmup:
-            idx.search(q, page_size=10)
-        t_a, res_a = timed_pass(idx, queries)
+            idx.search(q, page_size=10, **bare)
+        load_a = os.getloadavg()
+        t_a, res_a = timed_pass(idx, queries, **bare)
         rss_search = rss_mb() - rss0
 
         texts = load_texts(texts_file)
         text_for = texts.__getitem__
         for _, q in warmup:
             idx.search(q, page_size=10, text_for=text_for)
+        load_b = os.getloadavg()
         t_b, res_b = timed_pass(idx, queries, text_for=text_for)
         profiler = cProfile.Profile() if args.profile else None
         if profiler:  # a separate, untimed pass: cProfile roughly doubles the latencies
@@ -243,7 +287,8 @@ def run_size(n: int, args) -> dict:
                                       text_for=text_for)
         facets = sorted({k for r in res_b for k in (getattr(r, "facets", None) or {})})
         out = {
-            "n": n, "build": b, "size_mb": size, "segments": segments,
+            "n": n, "build": b, "size_mb": size, "segments": segments, "first_ms": first_ms,
+            "bare": bare, "load_a": load(load_a), "load_b": load(load_b), "load_end": load(),
             "rss_search_mb": rss_search, "queries": queries, "t_a": t_a, "t_b": t_b,
             "t_c_plain": t_c_plain, "t_c_field": t_c_field, "field": field, "facets": facets,
             "hits_zero": sum(1 for r in res_a if r.total == 0),
@@ -262,34 +307,42 @@ def run_size(n: int, args) -> dict:
         idx.close()
         return out
     finally:
-        if not args.keep:
+        if not args.keep and not args.keep_tmp:
             shutil.rmtree(work, ignore_errors=True)
 
 
 def report(r: dict) -> None:
     n, b = r["n"], r["build"]
     print(f"\n== {n} documents ==")
-    print(f"indexing: {b['written']} docs in {b['index_s']:.0f} s of indexing "
+    print(f"indexing{' (stored figures of the reused build)' if b.get('reused') else ''}: "
+          f"{b['written']} docs in {b['index_s']:.0f} s of indexing "
           f"({b['written'] / b['index_s']:.0f} docs/s; generating took another "
           f"{b['gen_s']:.0f} s); build peak RSS {b['peak_rss_mb']:.0f} MB; "
-          f"index {r['size_mb']:.0f} MB on disk in {r['segments']} segment(s)")
+          f"index {r['size_mb']:.0f} MB on disk in {r['segments']} segment(s); "
+          f"{b.get('load_during_build', '')} at the build's end")
     print(f"search(): parameters {r['search_params']}; facets returned: "
           f"{r['facets'] or 'none (this search() returns no facets)'}; "
           f"projects field: {r['field'] or 'none (plain-text name only)'}")
     print(f"search process: +{r['rss_search_mb']:.0f} MB RSS after opening the index and "
-          f"the (a) pass; {r['hits_zero']} of {len(r['queries'])} queries found nothing; "
+          f"the (a) pass; first query (builds per-searcher tables) {r['first_ms']:.0f} ms; "
+          f"{r['hits_zero']} of {len(r['queries'])} queries found nothing; "
           f"median hits {r['median_total']}")
+    print(f"(a) is search(q, page_size=10{', facets=False' if r['bare'] else ''}); "
+          f"{r['load_a']} before (a), {r['load_b']} before (b), {r['load_end']} at the end")
     rows = [("(a) bare top-10", r["t_a"]), ("(b) full page: facets + highlights", r["t_b"]),
             ("(c) project name as text, full page", r["t_c_plain"])]
     if r["t_c_field"]:
         rows.append((f"(c) {r['field']}:\"name\", full page", r["t_c_field"]))
-    print(f"{'':40} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'mean ms':>8} {'max ms':>8}")
+    print(f"{'':40} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'mean ms':>8} {'max ms':>8}"
+          f" | CPU {'p50':>6} {'p95':>6}")
     for label, t in rows:
         print(f"{label:40} {len(t):4} {percentile(t, 50):8.1f} {percentile(t, 95):8.1f} "
-              f"{sum(t) / len(t):8.1f} {max(t):8.1f}")
+              f"{sum(t) / len(t):8.1f} {max(t):8.1f} |     {percentile(t.cpu, 50):6.1f} "
+              f"{percentile(t.cpu, 95):6.1f}")
     a50, a95 = percentile(r["t_a"], 50), percentile(r["t_a"], 95)
     b50, b95 = percentile(r["t_b"], 50), percentile(r["t_b"], 95)
-    print(f"ratio (b)/(a): p50 {b50 / a50:.1f}x, p95 {b95 / a95:.1f}x")
+    print(f"ratio (b)/(a): p50 {b50 / a50:.1f}x, p95 {b95 / a95:.1f}x (wall); CPU p95 "
+          f"{percentile(r['t_b'].cpu, 95) / percentile(r['t_a'].cpu, 95):.1f}x")
     target = 100 if n <= 10_000 else 300
     verdict = [f"(b) p95 {b95:.0f} ms {'<=' if b95 <= target else '>'} {target} ms"]
     if n <= 10_000:
@@ -318,7 +371,10 @@ def main() -> None:
     parser.add_argument("--mode", choices=("rebuild", "add"), default="rebuild")
     parser.add_argument("--chunk", type=int, default=1000, help="documents per add() (--mode add)")
     parser.add_argument("--tmpdir", help="where the temporary index goes (default: $TMPDIR)")
-    parser.add_argument("--keep", action="store_true", help="keep the index and texts")
+    parser.add_argument("--keep", metavar="DIR",
+                        help="keep index and texts in DIR/<n>/ and reuse them when there")
+    parser.add_argument("--keep-tmp", action="store_true",
+                        help="do not delete the temporary directory (without --keep)")
     parser.add_argument("--profile", action="store_true", help="cProfile an extra, untimed (b) pass")
     args = parser.parse_args()
     print(f"bench_search: {' '.join(sys.argv[1:]) or '(defaults)'}; {os.cpu_count()} CPUs; "

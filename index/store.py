@@ -19,6 +19,7 @@ from kunskapsbank.model import FacetValue, IndexDocument, SearchHit, SearchResul
 
 from .analysis import fold, match_spans
 from .docsets import DocSets
+from .within import Within, positive_clauses
 from .folding import FoldedTerms
 from .query import (CATEGORIES, DOCUMENT_TYPES, FACET_FIELDS, FOLDED_FIELDS, canonical_value,
                     parse_query)
@@ -30,7 +31,8 @@ log = logging.getLogger(__name__)
 VERSION_FILE = "KUNSKAPSBANK_SCHEMA"
 TextLoader = Callable[[int], str]
 SUGGEST_BELOW = 3  # "Menade du …?" is looked for when a query finds fewer hits than this
-MLT_TERMS = 12  # key terms of a document that make its "Liknande dokument" query
+MLT_TERMS = 12
+WITHIN_MAX = 2000  # a query of several words matching at most this many: index.within  # key terms of a document that make its "Liknande dokument" query
 
 
 class SearchIndex:
@@ -246,7 +248,12 @@ class SearchIndex:
         total = docsets.count(matching)
         hits = []
         if total > (page - 1) * page_size:
-            results = searcher.search(parsed, **kwargs)
+            scored = parsed
+            clauses = positive_clauses(parsed) if total <= WITHIN_MAX else None
+            if clauses:  # score just the known matches (index.within)
+                scored = Within(searcher, docsets.docnums(matching), Or(clauses))
+                kwargs.pop("filter", None)  # the known matches are filtered already
+            results = _search(searcher, scored, exact=scored is not parsed, **kwargs)
             terms = _highlight_terms(parsed, searcher.reader()) if text_for else set()
             for hit in results[(page - 1) * page_size:page * page_size]:
                 text = text_for(hit["id"]) if text_for else ""
@@ -428,6 +435,22 @@ class _SearcherState:
                         for b in reader.lexicon(field)]
             self._facets[name] = [(v, ds) for v, ds in sets if ds]
         return self._facets[name]
+
+
+def _search(searcher, q, *, exact: bool = False, filter=None, **kwargs):
+    """searcher.search(q, filter=…, **kwargs); exact: without the collector's matcher
+    pruning (replace()), whose quality bounds are approximate and lost clauses of
+    index.within's flat Or (documents scored too low)."""
+    if not exact:
+        return searcher.search(q, filter=filter, **kwargs)
+    collector = searcher.collector(**kwargs)
+    c = collector
+    while c is not None:
+        if hasattr(c, "replace"):
+            c.replace = 0
+        c = getattr(c, "child", None)
+    searcher.search_with_collector(q, collector)
+    return collector.results()
 
 
 def _highlight_terms(query, reader) -> set[str]:
