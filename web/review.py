@@ -333,6 +333,24 @@ def _clean_filename(raw: str) -> str:
     return name[:255] or "namnlös fil"
 
 
+def _refusal_by_content(path: Path, filename: str) -> str | None:
+    """The upload's rule (web/upload.py): the content decides the type, and a file whose name
+    claims another kind (a ".pdf" that is text) is refused. A Swedish reason, or None."""
+    from ingest import detect
+    from ingest.errors import IngestError
+
+    from .upload import CLAIM_SV, CLAIMED, KIND_SV
+    try:
+        media_type = detect.detect_media_type(path)
+    except IngestError as exc:
+        return exc.message_sv
+    suffix = Path(filename).suffix.lower()
+    if suffix in CLAIMED and media_type not in CLAIMED[suffix]:
+        return (f"Filen heter {suffix} men är inte {CLAIM_SV.get(suffix, 'en bild')}: "
+                f"innehållet är {KIND_SV[media_type]}. Kontrollera att det är rätt fil.")
+    return None
+
+
 @bp.route("/dokument/<int:id>/ersatt", methods=["GET", "POST"])
 @role_required("fou")
 def replace(id: int):
@@ -348,6 +366,11 @@ def replace(id: int):
     token = secrets.token_hex(16)
     staged = _staging_dir() / token
     upload.save(staged)
+    refusal = _refusal_by_content(staged, filename)
+    if refusal:
+        staged.unlink(missing_ok=True)
+        log.warning("replacement %s for document %d refused: %s", filename, id, refusal)
+        return render_template("replace.html", doc=record, error=refusal), 400
     (staged.parent / f"{token}.name").write_text(filename, encoding="utf-8")
     return render_template("confirm_replace.html", doc=record, token=token, filename=filename,
                            size=staged.stat().st_size)

@@ -122,6 +122,13 @@ def test_replace_cancelled_or_refused_changes_nothing(fou_client, reports, kb):
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and "Filen finns redan i Kunskapsbanken" in html
     assert f'href="/dokument/{reports.r2020}">Visa det dokumentet</a>' in html
+    # a ".pdf" that is text: refused before anything is archived, as an upload would be
+    wrong = fou_client.post(f"/dokument/{doc}/ersatt", data={
+        "csrf_token": token_of(form), "fil": (BytesIO(b"Bara text.\n"), "beslut.pdf")},
+        content_type="multipart/form-data")
+    assert wrong.status_code == 400 and ("Filen heter .pdf men är inte en PDF: innehållet är "
+                                         "vanlig text.") in wrong.get_data(as_text=True)
+    assert not any((kb.config.home / "tmp" / "replace").iterdir())
     # a file ingest cannot read: refused in Swedish
     csrf, token = stage(b"%PDF-1.4 trasig", "trasig.pdf")
     response = fou_client.post(f"/dokument/{doc}/ersatt/bekrafta",
