@@ -388,8 +388,9 @@ def _repair_pages(raw_pages: list[str]) -> tuple[list[str], list[Repair]]:
 
 def warm() -> None:
     """Load what the repair loads on first use (word lists, the letter lookup index, the context
-    model; wordfreq's English list, which the hyphenation rule asks about English compounds)."""
+    model; wordfreq's lists that the hyphenation rule asks, Swedish and English)."""
     default_restoration().restorer.warm()
+    zipf_frequency("och", "sv")
     zipf_frequency("follow", "en")
 
 
