@@ -23,6 +23,7 @@ from flask_login import current_user
 from kunskapsbank.export import swedish_key
 from kunskapsbank.page_images import can_render, page_png
 from kunskapsbank.projects import name_key
+from kunskapsbank.uploads import Refused, clean_filename, media_type_of
 
 from . import get_kb
 from .auth import role_required
@@ -327,30 +328,6 @@ def _staging_dir() -> Path:
     return path
 
 
-def _clean_filename(raw: str) -> str:
-    name = unicodedata.normalize("NFC", raw or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip()
-    return name[:255] or "namnlös fil"
-
-
-def _refusal_by_content(path: Path, filename: str) -> str | None:
-    """The upload's rule (web/upload.py): the content decides the type, and a file whose name
-    claims another kind (a ".pdf" that is text) is refused. A Swedish reason, or None."""
-    from ingest import detect
-    from ingest.errors import IngestError
-
-    from .upload import CLAIM_SV, CLAIMED, KIND_SV
-    try:
-        media_type = detect.detect_media_type(path)
-    except IngestError as exc:
-        return exc.message_sv
-    suffix = Path(filename).suffix.lower()
-    if suffix in CLAIMED and media_type not in CLAIMED[suffix]:
-        return (f"Filen heter {suffix} men är inte {CLAIM_SV.get(suffix, 'en bild')}: "
-                f"innehållet är {KIND_SV[media_type]}. Kontrollera att det är rätt fil.")
-    return None
-
-
 @bp.route("/dokument/<int:id>/ersatt", methods=["GET", "POST"])
 @role_required("fou")
 def replace(id: int):
@@ -362,15 +339,16 @@ def replace(id: int):
     if upload is None or not upload.filename:
         return render_template("replace.html", doc=record,
                                error="Välj filen som ska ersätta originalet."), 400
-    filename = _clean_filename(upload.filename)
+    filename = clean_filename(upload.filename)
     token = secrets.token_hex(16)
     staged = _staging_dir() / token
     upload.save(staged)
-    refusal = _refusal_by_content(staged, filename)
-    if refusal:
+    try:
+        media_type_of(staged, filename)
+    except Refused as exc:
         staged.unlink(missing_ok=True)
-        log.warning("replacement %s for document %d refused: %s", filename, id, refusal)
-        return render_template("replace.html", doc=record, error=refusal), 400
+        log.warning("replacement %s for document %d refused: %s", filename, id, exc.reason_en)
+        return render_template("replace.html", doc=record, error=exc.message_sv), 400
     (staged.parent / f"{token}.name").write_text(filename, encoding="utf-8")
     return render_template("confirm_replace.html", doc=record, token=token, filename=filename,
                            size=staged.stat().st_size)

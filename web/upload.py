@@ -8,17 +8,15 @@ import logging
 import os
 import re
 import tempfile
-import unicodedata
 from pathlib import Path
 
 from flask import (Blueprint, current_app, redirect, render_template, request, url_for)
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ingest import detect
-from ingest.errors import IngestError
 from kunskapsbank.jobs import JobQueue
 from kunskapsbank.projects import name_key
+from kunskapsbank.uploads import Refused, clean_filename, media_type_of
 
 from . import get_kb
 from .auth import role_required
@@ -40,28 +38,10 @@ FIELDS = {
 ACCEPT = (".pdf,.docx,.png,.jpg,.jpeg,.tif,.tiff,.txt,application/pdf,image/png,image/jpeg,"
           "image/tiff,text/plain,"
           "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-# What a file's name claims it is; the content decides, but a name claiming one of these for
-# content of another kind (a ".pdf" that is text or an image) is refused: a wrong file, surely.
-CLAIMED = {".pdf": (detect.PDF,), ".docx": (detect.DOCX,),
-           ".png": detect.IMAGE_TYPES, ".jpg": detect.IMAGE_TYPES,
-           ".jpeg": detect.IMAGE_TYPES, ".tif": detect.IMAGE_TYPES, ".tiff": detect.IMAGE_TYPES}
-KIND_SV = {detect.PDF: "en PDF", detect.DOCX: "ett Word-dokument", detect.PNG: "en bild (PNG)",
-           detect.JPEG: "en bild (JPEG)", detect.TIFF: "en bild (TIFF)",
-           detect.TXT: "vanlig text"}
-CLAIM_SV = {".pdf": "en PDF", ".docx": "ett Word-dokument"}
-
-
 def _size_sv(n: int) -> str:
     """A byte count as Swedish text: 100 MB, 1,5 MB, 2 kB."""
     value, unit = (n / (1024 * 1024), "MB") if n >= 1024 * 1024 else (n / 1024, "kB")
     return f"{value:.1f}".rstrip("0").rstrip(".").replace(".", ",") + f" {unit}"
-
-
-def _clean_filename(raw: str) -> str:
-    """The name the user's computer gave, without any directory part or control characters."""
-    name = unicodedata.normalize("NFC", raw or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip()
-    return name[:255] or "namnlös fil"
 
 
 def _read_metadata(form) -> tuple[dict, dict]:
@@ -156,7 +136,7 @@ def submit():
 
 def _admit(kb, queue: JobQueue, upload, author: str) -> dict:
     """Archive the upload, then judge it: a dict for JobQueue.create."""
-    filename = _clean_filename(upload.filename)
+    filename = clean_filename(upload.filename)
     item = {"filename": filename, "status": "failed"}
     tmp_dir = kb.config.home / "tmp"
     tmp_dir.mkdir(parents=True, exist_ok=True)
@@ -176,16 +156,10 @@ def _admit(kb, queue: JobQueue, upload, author: str) -> dict:
     log.info("upload %s by %s: archived as %s (%d bytes)", filename, author, stored.relpath,
              stored.size)
     try:
-        media_type = detect.detect_media_type(kb.archive.path(stored.relpath))
-    except IngestError as exc:
+        media_type = media_type_of(kb.archive.path(stored.relpath), filename)
+    except Refused as exc:
         return _refuse(kb, item, exc.message_sv, exc.reason_en)
     item["media_type"] = media_type
-    suffix = Path(filename).suffix.lower()
-    if suffix in CLAIMED and media_type not in CLAIMED[suffix]:
-        claim = CLAIM_SV.get(suffix, "en bild")
-        return _refuse(kb, item, f"Filen heter {suffix} men är inte {claim}: innehållet är "
-                       f"{KIND_SV[media_type]}. Kontrollera att det är rätt fil.",
-                       f"name says {suffix} but content is {media_type}")
     existing = kb.catalog.find_by_sha256(stored.sha256)
     if existing is not None:
         item.update(status="done", outcome="duplicate", document_id=existing.id,
