@@ -19,6 +19,7 @@ from kunskapsbank.model import FacetValue, IndexDocument, SearchHit, SearchResul
 
 from .analysis import fold, match_spans
 from .docsets import DocSets
+from .scoring import CachedLengthBM25F
 from .within import Within, positive_clauses
 from .folding import FoldedTerms
 from .query import (CATEGORIES, DOCUMENT_TYPES, FACET_FIELDS, FOLDED_FIELDS, canonical_value,
@@ -165,7 +166,7 @@ class SearchIndex:
                 # A new searcher, not Searcher.refresh(): refresh() reuses the readers of
                 # unchanged segments and so misses deletions committed since. The old searcher
                 # is left to the garbage collector, as another thread may still be reading it.
-                self._searcher = self._ix.searcher()
+                self._searcher = self._ix.searcher(weighting=CachedLengthBM25F())
                 self._state = _SearcherState(self._searcher)
             return self._state
 
@@ -422,12 +423,17 @@ class _SearcherState:
             reader, schema, docsets = self.searcher.reader(), self.searcher.schema, self.docsets
             sets: list[tuple[object, int]] = []
             if field in schema and reader.has_column(field):
-                column = reader.column_reader(field)
+                # Segment by segment: a multi-segment reader's column skips segments that lack
+                # the column (all their values empty) and then reads the wrong documents.
                 docnums: dict = {}
-                for d in range(docsets.size):
-                    value = column[d]
-                    if value not in (None, "", b""):
-                        docnums.setdefault(value, []).append(d)
+                for sub, offset in reader.leaf_readers():
+                    if not sub.has_column(field):
+                        continue
+                    column = sub.column_reader(field)
+                    for d in range(sub.doc_count_all()):
+                        value = column[d]
+                        if value not in (None, "", b""):
+                            docnums.setdefault(value, []).append(offset + d)
                 sets = [(v, docsets.from_docnums(ds)) for v, ds in docnums.items()]
             elif field in schema:
                 fieldobj = schema[field]
