@@ -95,3 +95,19 @@ def test_a_failed_original_is_not_an_orphan(config, tmp_path, assert_check_passe
     report = assert_check_passes(kb)
     assert report.archive_files == 1 and report.documents == 0
     kb.close()
+
+
+def test_ingesting_the_source_again_restores_a_missing_original(config, tmp_path,
+                                                                assert_check_passes):
+    kb = ingested(config, tmp_path)
+    relpath = kb.catalog.db.execute("SELECT archive_path FROM documents WHERE id=1").fetchone()[0]
+    original = kb.archive.path(relpath).read_bytes()
+    kb.archive.path(relpath).unlink()
+    with kb.catalog.db:  # as when the memo is lost too: the file is read and hashed again
+        kb.catalog.db.execute("DELETE FROM file_memo")
+    assert kinds(run_check(kb)) == {"missing original": 1}
+    summary = kb.ingest_many([tmp_path / "share"])
+    assert summary.count("duplicate") == 3
+    assert kb.archive.path(relpath).read_bytes() == original
+    assert_check_passes(kb)
+    kb.close()
