@@ -34,6 +34,7 @@ TextLoader = Callable[[int], str]
 SUGGEST_BELOW = 3  # "Menade du …?" is looked for when a query finds fewer hits than this
 MLT_TERMS = 12
 WITHIN_MAX = 2000  # a query of several words matching at most this many: index.within  # key terms of a document that make its "Liknande dokument" query
+WRITE_WAIT_S = 30  # a writer waits this long for another (thread or process) to commit
 
 
 class SearchIndex:
@@ -105,14 +106,14 @@ class SearchIndex:
     def add(self, docs: Iterable[IndexDocument]) -> int:
         """Add or replace documents (by id) in one commit. Returns how many were written."""
         n = 0
-        with self._ix.writer(limitmb=256) as writer:
+        with self._ix.writer(limitmb=256, timeout=WRITE_WAIT_S, delay=0.1) as writer:
             for doc in docs:
                 writer.update_document(**self._fields(doc))
                 n += 1
         return n
 
     def delete(self, ids: Iterable[int]) -> None:
-        with self._ix.writer() as writer:
+        with self._ix.writer(timeout=WRITE_WAIT_S, delay=0.1) as writer:
             for doc_id in ids:
                 writer.delete_by_query(Term("id", doc_id))
 

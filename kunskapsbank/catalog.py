@@ -198,6 +198,10 @@ MIGRATIONS: list[str] = [
     CREATE INDEX audit_document ON audit_log(document_id);
     CREATE INDEX audit_project ON audit_log(project_id);
     """,
+    # 7: a queued file may replace a document's original (processed by the worker like uploads)
+    """
+    ALTER TABLE job_files ADD COLUMN replaces_document INTEGER;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 _WORD = re.compile(r"[^\W\d_]{3,}")

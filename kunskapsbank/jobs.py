@@ -1,6 +1,12 @@
 """Background processing of uploaded files: a queue in the catalog (jobs -> job_files) and a
-worker that takes one queued file at a time, runs it through `Kunskapsbank.ingest_file` with
-page-by-page progress, and records the result.
+worker that takes one queued file at a time, runs it through `Kunskapsbank.ingest_file` (or, for
+a file that replaces a document's original, `Kunskapsbank.replace_document`) with page-by-page
+progress, and records the result.
+
+The pipeline itself (OCR, text repair, extraction) runs in a child process of the worker
+(`ChildPipeline`: a one-process pool started with 'spawn', never a fork of a threaded server), so
+a worker thread beside the web app holds the GIL only to claim files, save results in the
+catalog and write the index; pages read are sent back from the child through a pipe.
 
 The original is in the archive before a file is queued, so nothing waits in memory and nothing
 is lost when the process stops: a file left `running` by a worker that died is queued again
@@ -11,13 +17,17 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import os
 import socket
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timedelta, timezone
 
 from .catalog import Catalog
+from .service import UNEXPECTED_ERROR_SV, _process_in_worker, _worker_init
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +35,7 @@ STATUSES = ("queued", "running", "done", "failed")
 MAX_ATTEMPTS = 3  # a file whose processing killed the worker this often is given up
 STALE_AFTER = timedelta(minutes=30)  # no progress for this long: its worker is gone
 POLL_SECONDS = 2.0
-UNEXPECTED_SV = "Ett oväntat fel inträffade när filen bearbetades. Originalet är sparat."
+UNEXPECTED_SV = UNEXPECTED_ERROR_SV
 GAVE_UP_SV = ("Bearbetningen av filen avbröts flera gånger och har gett upp. Originalet är "
               "sparat; kontakta FoU-enhetens administratör.")
 
@@ -68,7 +78,8 @@ class JobQueue:
     def create(self, files: list[dict], *, created_by: str | None = None,
                metadata: dict | None = None) -> int:
         """A job of `files`: dicts with filename and, as known, sha256, archive_path, size,
-        media_type, status (default queued), outcome, document_id, message_sv, reason."""
+        media_type, status (default queued), outcome, document_id, message_sv, reason, and
+        replaces_document (the id of the document whose original the file replaces)."""
         now = _now()
         with self.db:
             job_id = self.db.execute(
@@ -82,10 +93,12 @@ class JobQueue:
                 self.db.execute(
                     "INSERT INTO job_files (job_id, position, filename, sha256, archive_path,"
                     " size, media_type, status, outcome, document_id, message_sv, reason,"
-                    " updated_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " replaces_document, updated_at, finished_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (job_id, position, f["filename"], f.get("sha256"), f.get("archive_path"),
                      f.get("size"), f.get("media_type"), status, f.get("outcome"),
-                     f.get("document_id"), f.get("message_sv"), f.get("reason"), now, finished))
+                     f.get("document_id"), f.get("message_sv"), f.get("reason"),
+                     f.get("replaces_document"), now, finished))
         return job_id
 
     def get(self, job_id: int) -> dict | None:
@@ -108,6 +121,11 @@ class JobQueue:
             " FROM jobs j LEFT JOIN job_files f ON f.job_id = j.id"
             " GROUP BY j.id ORDER BY j.id DESC LIMIT ?", (limit,)).fetchall()
         return [dict(r) for r in rows]
+
+    def created_by(self, job_id: int) -> str | None:
+        """Who asked for the job (the user named in the audit log for a replacement)."""
+        row = self.db.execute("SELECT created_by FROM jobs WHERE id=?", (job_id,)).fetchone()
+        return row[0] if row else None
 
     def pending_with(self, sha256: str) -> dict | None:
         """A queued or running file with this content, if any (an upload of the same file
@@ -179,13 +197,86 @@ class JobQueue:
         return requeued
 
 
+_pages_out = None  # in the child: the pipe end on which pages read are reported
+
+
+def _child_init(pages_out) -> None:
+    global _pages_out
+    _worker_init()
+    _pages_out = pages_out
+
+
+def _send_page(done: int, total: int | None) -> None:
+    """on_page in the child: a synchronous send, so every page is in the pipe before the
+    file's result is."""
+    _pages_out.send((done, total))
+
+
+class ChildPipeline:
+    """Runs `service._process_in_worker` (the batch's worker function) in one child process
+    started with 'spawn', kept for the next file (its models stay loaded). Called like it:
+    (archived, filename, sha256, config, on_page) -> ProcessedDocument | (message_sv, reason);
+    `on_page(done, total)` is called in this process as the child reads pages. A child that
+    dies (killed, out of memory) fails that file; the next file gets a new child."""
+
+    def __init__(self) -> None:
+        self._context = multiprocessing.get_context("spawn")
+        self._pool: ProcessPoolExecutor | None = None
+        self._pages_in = None
+        self._lock = threading.Lock()  # one file at a time
+
+    @property
+    def pid(self) -> int | None:
+        """The child's process id, once it runs."""
+        processes = list((self._pool._processes or {}).keys()) if self._pool else []
+        return processes[0] if processes else None
+
+    def _start(self) -> None:
+        self._pages_in, pages_out = self._context.Pipe(duplex=False)
+        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=self._context,
+                                         initializer=_child_init, initargs=(pages_out,))
+
+    def __call__(self, archived: str, filename: str, sha256: str | None, config,
+                 on_page=None):
+        with self._lock:
+            if self._pool is None:
+                self._start()
+            future = self._pool.submit(_process_in_worker, archived, filename, sha256, config,
+                                       _send_page)
+            try:
+                while True:
+                    finished = future.done()  # before draining: all its pages are sent then
+                    while self._pages_in.poll(0 if finished else 0.2):
+                        done, total = self._pages_in.recv()
+                        if on_page is not None:
+                            on_page(done, total)
+                    if finished:
+                        return future.result()
+            except (BrokenProcessPool, EOFError, OSError) as exc:
+                log.error("pipeline process died processing %s: %r", filename, exc)
+                self._shutdown(wait=False)
+                return (UNEXPECTED_SV, f"pipeline process died: {exc!r}")
+
+    def _shutdown(self, wait: bool) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=wait, cancel_futures=True)
+            self._pages_in.close()
+            self._pool = self._pages_in = None
+
+    def close(self) -> None:
+        with self._lock:
+            self._shutdown(wait=True)
+
+
 class Worker:
     """Processes queued files one at a time with a `Kunskapsbank` (its catalog, archive and
-    index). `start()` runs it in a daemon thread; `run()` in the calling thread."""
+    index), the pipeline in a `ChildPipeline`. `start()` runs it in a daemon thread; `run()` in
+    the calling thread."""
 
     def __init__(self, kb, *, poll_seconds: float = POLL_SECONDS) -> None:
         self.kb = kb
         self.queue = JobQueue(kb.catalog)
+        self.pipeline = ChildPipeline()
         self.poll_seconds = poll_seconds
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -204,6 +295,9 @@ class Worker:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
+            if self._thread.is_alive():
+                return  # still busy with its file: its child goes when the process does
+        self.pipeline.close()
 
     def wake(self) -> None:
         """Look at the queue now (a file was just queued)."""
@@ -213,14 +307,18 @@ class Worker:
         """Process files until stopped (or, with until_empty, until none is queued); returns
         the number processed."""
         processed = 0
-        while not self._stop.is_set():
-            if self.run_once():
-                processed += 1
-                continue
-            if until_empty:
-                break
-            self._wake.wait(self.poll_seconds)
-            self._wake.clear()
+        try:
+            while not self._stop.is_set():
+                if self.run_once():
+                    processed += 1
+                    continue
+                if until_empty:
+                    break
+                self._wake.wait(self.poll_seconds)
+                self._wake.clear()
+        finally:
+            if self._thread is None:  # run in the caller's thread: nobody else stops it
+                self.pipeline.close()
         return processed
 
     def run_once(self) -> bool:
@@ -240,18 +338,33 @@ class Worker:
             self.queue.progress(file_id, done, total)
 
         try:
-            outcome = self.kb.ingest_file(self.kb.archive.path(item["archive_path"]),
-                                          filename=filename, on_page=on_page)
+            if item.get("replaces_document"):
+                outcome = self.kb.replace_document(
+                    item["replaces_document"], item["archive_path"], item["sha256"],
+                    filename=filename, username=self.queue.created_by(item["job_id"]),
+                    on_page=on_page, runner=self.pipeline)
+            else:
+                outcome = self.kb.ingest_file(self.kb.archive.path(item["archive_path"]),
+                                              filename=filename, on_page=on_page,
+                                              runner=self.pipeline)
         except Exception as exc:  # noqa: BLE001 - one file must never stop the worker
             log.exception("job %d: unexpected error processing %s", item["job_id"], filename)
             saved = self.kb.catalog.find_by_sha256(item["sha256"]) if item["sha256"] else None
             if saved is not None:  # saved in the catalog; only indexing failed (done later)
-                self.queue.finish(file_id, "done", outcome="added", document_id=saved.id)
+                self.queue.finish(file_id, "done",
+                                  outcome="replaced" if item.get("replaces_document")
+                                  else "added", document_id=saved.id)
             else:
                 self.queue.finish(file_id, "failed", message_sv=UNEXPECTED_SV,
                                   reason=f"{type(exc).__name__}: {exc}")
             return
-        if outcome.status == "failed":
+        if outcome.status in ("failed", "unchanged", "duplicate") and \
+                item.get("replaces_document"):
+            self.queue.finish(file_id, "failed", message_sv=outcome.message_sv,
+                              reason=outcome.reason, document_id=outcome.document_id)
+            log.warning("job %d: %s did not replace document %d: %s", item["job_id"],
+                        filename, item["replaces_document"], outcome.reason)
+        elif outcome.status == "failed":
             self.queue.finish(file_id, "failed", message_sv=outcome.message_sv,
                               reason=outcome.reason)
             log.warning("job %d: %s failed: %s", item["job_id"], filename, outcome.reason)

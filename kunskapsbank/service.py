@@ -22,6 +22,7 @@ from index import SearchIndex
 from index.analysis import fold
 
 from .archive import Archive, Trash, sha256_of
+from .archive import StoredOriginal
 from .audit import AuditLog
 from .catalog import Catalog
 from .config import Config
@@ -137,11 +138,13 @@ class Kunskapsbank:
 
     # -- ingest ----------------------------------------------------------------------------
     def ingest_file(self, path: Path, filename: str | None = None,
-                    on_page: Callable[[int, int], None] | None = None) -> IngestOutcome:
-        """Ingest one file; `on_page(done, total)` reports pages read (the upload jobs)."""
+                    on_page: Callable[[int, int], None] | None = None,
+                    runner: Callable | None = None) -> IngestOutcome:
+        """Ingest one file; `on_page(done, total)` reports pages read (the upload jobs), and
+        `runner` (jobs.ChildPipeline) runs the pipeline in place of `_process_in_worker`."""
         summary = self.ingest_many([Path(path)], workers=1,
                                    filenames={str(path): filename} if filename else None,
-                                   on_page=on_page)
+                                   on_page=on_page, runner=runner)
         return summary.outcomes[0]
 
     def _admit(self, path: Path, filename: str) -> Job:
@@ -191,7 +194,8 @@ class Kunskapsbank:
                     progress: Callable[[IngestOutcome], None] | None = None,
                     stop: threading.Event | None = None,
                     keep_outcomes: bool = True,
-                    on_page: Callable[[int, int], None] | None = None) -> BatchSummary:
+                    on_page: Callable[[int, int], None] | None = None,
+                    runner: Callable | None = None) -> BatchSummary:
         """Ingest files and directories; one bad file never stops the batch.
 
         Files are admitted (archived, or recognised as unchanged) one by one as the pool has
@@ -202,7 +206,7 @@ class Kunskapsbank:
         self.index_missing()  # documents a stopped batch saved but never indexed
         jobs = (self._admit(path, names.get(str(path), path.name)) for path in iter_files(paths))
         summary = self._run(jobs, workers=workers, progress=progress, stop=stop,
-                            keep_outcomes=keep_outcomes, on_page=on_page)
+                            keep_outcomes=keep_outcomes, on_page=on_page, runner=runner)
         if summary.count("added"):
             self.refresh_domain_lexicon()
         return summary
@@ -233,7 +237,7 @@ class Kunskapsbank:
         return summary
 
     def _run(self, jobs: Iterable[Job], *, workers: int, progress, stop,
-             keep_outcomes: bool = True, on_page=None) -> BatchSummary:
+             keep_outcomes: bool = True, on_page=None, runner=None) -> BatchSummary:
         """Process the jobs (in a process pool when workers > 1 or the batch can be stopped);
         save each result in the catalog as it comes and index in batches of INDEX_BATCH."""
         summary = BatchSummary()
@@ -274,9 +278,10 @@ class Kunskapsbank:
         try:
             if workers <= 1 and stop is None:
                 for outcome, relpath, name in jobs:
-                    finish(outcome, relpath, None if relpath is None else _process_in_worker(
-                        str(self.archive.path(relpath)), name, outcome.sha256, self.config,
-                        on_page))
+                    finish(outcome, relpath, None if relpath is None else
+                           (runner or _process_in_worker)(
+                               str(self.archive.path(relpath)), name, outcome.sha256,
+                               self.config, on_page))
             else:
                 summary.interrupted = not self._run_pool(iter(jobs), max(1, workers), finish,
                                                          stopped)
@@ -592,45 +597,89 @@ class Kunskapsbank:
                  record.filename)
         return record
 
-    def replace_document(self, doc_id: int, path: Path, *, filename: str | None = None,
-                         username: str | None) -> IngestOutcome:
-        """Replace a document's original with a new file, keeping its id. The new original is
-        archived first and processed; then the document points at it, its corrections are
-        carried over (they still win), and the old original goes to the trash. A failure
-        leaves the document as it was."""
-        record = self._document(doc_id)
-        filename = filename or Path(path).name
-        outcome = IngestOutcome(path=filename, status="failed", document_id=doc_id)
-        stored = self.archive.store(Path(path), filename)
-        outcome.sha256 = stored.sha256
-        if stored.sha256 == record.sha256:
-            outcome.status, outcome.reason = "unchanged", "same file as the current original"
+    def _replacement_refused(self, record: DocumentRecord, sha256: str,
+                             filename: str) -> IngestOutcome | None:
+        """Why content cannot replace the document's original (it is that original already, or
+        another document's), or None."""
+        outcome = IngestOutcome(path=filename, status="unchanged", document_id=record.id,
+                                sha256=sha256)
+        if sha256 == record.sha256:
+            outcome.reason = "same file as the current original"
             outcome.message_sv = "Filen är densamma som dokumentets nuvarande original."
             return outcome
-        other = self.catalog.find_by_sha256(stored.sha256)
+        other = self.catalog.find_by_sha256(sha256)
         if other is not None:
             outcome.status, outcome.document_id = "duplicate", other.id
             outcome.reason = f"the file is already document {other.id}"
             outcome.message_sv = f"Filen finns redan i Kunskapsbanken ({other.filename})."
             return outcome
-        result = _process_in_worker(str(self.archive.path(stored.relpath)), filename,
-                                    stored.sha256, self.config)
-        if not isinstance(result, ProcessedDocument):
-            outcome.message_sv, outcome.reason = result
+        return None
+
+    def admit_replacement(self, doc_id: int, path: Path, *, filename: str | None = None
+                          ) -> tuple[IngestOutcome, "StoredOriginal | None"]:
+        """Step 1 of replacing a document's original: archive the new file and check it.
+        Returns the outcome ("queued": to be processed by the job worker, which then calls
+        `replace_document`; "unchanged" or "duplicate": refused) and the stored original."""
+        record = self._document(doc_id)
+        filename = filename or Path(path).name
+        stored = self.archive.store(Path(path), filename)
+        refused = self._replacement_refused(record, stored.sha256, filename)
+        if refused is not None:
+            return refused, None
+        return IngestOutcome(path=filename, status="queued", document_id=doc_id,
+                             sha256=stored.sha256), stored
+
+    def replace_document(self, doc_id: int, relpath: str, sha256: str, *, filename: str,
+                         username: str | None,
+                         on_page: Callable[[int, int], None] | None = None,
+                         runner: Callable | None = None) -> IngestOutcome:
+        """Step 2, the job worker's: process the archived new original `relpath` (with `runner`,
+        the worker's child process) and make it the document's original, keeping its id; its
+        corrections are carried over (they still win) and the old original goes to the trash.
+        A failure leaves the document as it was."""
+        unchanged = " Originalet ersattes inte; dokumentet är oförändrat."
+        try:
+            record = self._document(doc_id)
+        except LookupError:
+            return IngestOutcome(path=filename, status="failed", document_id=doc_id,
+                                 sha256=sha256, reason=f"document {doc_id} no longer exists",
+                                 message_sv="Dokumentet som skulle ersättas finns inte längre "
+                                            "(det har tagits bort).")
+        refused = self._replacement_refused(record, sha256, filename)
+        if refused is not None:
+            refused.message_sv += unchanged
+            return refused
+        outcome = IngestOutcome(path=filename, status="failed", document_id=doc_id,
+                                sha256=sha256)
+        result = (runner or _process_in_worker)(str(self.archive.path(relpath)), filename,
+                                                sha256, self.config, on_page)
+        if isinstance(result, ProcessedDocument):  # the document may have gone meanwhile
+            current = self.catalog.get_document(doc_id)
+            refused = (self._replacement_refused(current, sha256, filename) if current else
+                       IngestOutcome(path=filename, status="failed", document_id=doc_id,
+                                     reason=f"document {doc_id} deleted while processing",
+                                     message_sv="Dokumentet som skulle ersättas togs bort "
+                                                "medan den nya filen lästes in."))
+            if refused is not None:
+                refused.message_sv += unchanged
+                return refused
+        else:
+            message_sv, outcome.reason = result
+            outcome.message_sv = message_sv + unchanged
             log.error("replacing document %d with %s: %s", doc_id, filename, outcome.reason)
-            self.catalog.record_error(filename, outcome.reason, outcome.message_sv,
-                                      stored.sha256)
+            self.catalog.record_error(filename, outcome.reason, message_sv, sha256)
             return outcome
         old_relpath = self.catalog.archive_path(doc_id)
-        self.catalog.rebind_document(doc_id, stored.sha256, stored.relpath)
-        self.catalog.save(result, archive_path=stored.relpath, size=stored.size)
+        self.catalog.rebind_document(doc_id, sha256, relpath)
+        self.catalog.save(result, archive_path=relpath,
+                          size=self.archive.path(relpath).stat().st_size)
         self._index_ids([doc_id])
         if self.archive.path(old_relpath).is_file():
             self.trash.put(old_relpath, {"document_id": doc_id, "filename": record.filename,
                                          "title": record.title, "deleted_by": username,
-                                         "reason": "replaced", "replaced_by": stored.sha256})
+                                         "reason": "replaced", "replaced_by": sha256})
         self.audit.record("replace", username=username, document_id=doc_id,
-                          sha256=stored.sha256, subject=record.display_title, field="original",
+                          sha256=sha256, subject=record.display_title, field="original",
                           old=record.filename, new=filename)
         log.info("%s replaced the original of document %d (%s -> %s)", username, doc_id,
                  record.filename, filename)

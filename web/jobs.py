@@ -1,5 +1,5 @@
-"""Job pages (`/jobb`, `/jobb/<id>`, role fou): each uploaded file's progress, result and, on
-failure, a Swedish explanation. No JavaScript: a running job's page reloads itself with
+"""Job pages (`/jobb`, `/jobb/<id>`, role fou): each uploaded file's (or replacement
+original's) progress, result and, on failure, a Swedish explanation. No JavaScript: a running job's page reloads itself with
 `<meta http-equiv="refresh">` and has a plain reload link."""
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ bp = Blueprint("jobs", __name__)
 _EXT_WORKER = "kunskapsbank_worker"
 REFRESH_SECONDS = 3
 STATUS_SV = {"queued": "I kö", "running": "Bearbetas", "done": "Klar", "failed": "Misslyckades"}
-OUTCOME_SV = {"added": "Tillagd", "updated": "Bearbetad på nytt", "duplicate": "Fanns redan"}
+OUTCOME_SV = {"added": "Tillagd", "updated": "Bearbetad på nytt", "duplicate": "Fanns redan",
+              "replaced": "Originalet ersatt"}
 
 
 def start_worker(app: Flask) -> Worker:

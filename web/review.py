@@ -21,6 +21,7 @@ from flask import (Blueprint, abort, current_app, flash, get_flashed_messages, r
 from flask_login import current_user
 
 from kunskapsbank.export import swedish_key
+from kunskapsbank.jobs import JobQueue
 from kunskapsbank.page_images import can_render, page_png
 from kunskapsbank.projects import name_key
 from kunskapsbank.uploads import Refused, clean_filename, media_type_of
@@ -28,6 +29,7 @@ from kunskapsbank.uploads import Refused, clean_filename, media_type_of
 from . import get_kb
 from .auth import role_required
 from .filters import DOCUMENT_TYPE_LABELS
+from .jobs import wake_worker
 from .params import MAX_ID, parse_int
 
 log = logging.getLogger(__name__)
@@ -357,8 +359,9 @@ def replace(id: int):
 @bp.post("/dokument/<int:id>/ersatt/bekrafta")
 @role_required("fou")
 def replace_confirmed(id: int):
-    """Step 2: the confirmed replacement: archive the new original, process it, keep the
-    document's id and corrections, move the old original to the trash."""
+    """Step 2: the confirmed replacement: archive the new original and queue it for the job
+    worker (which processes it, keeps the document's id and corrections and moves the old
+    original to the trash); the job page shows its progress."""
     record = _document_or_404(id)
     token = request.form.get("token", "")
     staged = _staging_dir() / token if re.fullmatch(r"[0-9a-f]{32}", token) else None
@@ -373,18 +376,29 @@ def replace_confirmed(id: int):
         name_file.unlink(missing_ok=True)
         flash("Originalet ersattes inte.")
         return redirect(url_for("documents.show", id=id), code=303)
+    kb = get_kb()
+    queue = JobQueue(kb.catalog)
     try:
-        outcome = get_kb().replace_document(id, staged, filename=filename,
-                                            username=current_user.username)
+        outcome, stored = kb.admit_replacement(id, staged, filename=filename)
     finally:
         staged.unlink(missing_ok=True)
         name_file.unlink(missing_ok=True)
-    if outcome.status != "replaced":
+    pending = queue.pending_with(stored.sha256) if stored else None
+    if pending is not None:
+        outcome.status, outcome.message_sv = "duplicate", (
+            f"Filen väntar redan på bearbetning (jobb {pending['job_id']}).")
+        outcome.document_id = None
+    if outcome.status != "queued":
         return render_template("replace.html", doc=record, error=outcome.message_sv,
                                duplicate=outcome.document_id
                                if outcome.status == "duplicate" else None), 400
-    flash(f"Originalet är ersatt med {filename}. Rättningarna gäller fortfarande.")
-    return redirect(url_for("documents.show", id=id), code=303)
+    job_id = queue.create([{"filename": filename, "sha256": stored.sha256,
+                            "archive_path": stored.relpath, "size": stored.size,
+                            "replaces_document": id}], created_by=current_user.username)
+    log.info("job %d: %s asked to replace the original of document %d with %s", job_id,
+             current_user.username, id, filename)
+    wake_worker(current_app)
+    return redirect(url_for("jobs.show", job_id=job_id), code=303)
 
 
 # -- merge and split projects ----------------------------------------------------------------

@@ -10,7 +10,8 @@ import pypdfium2 as pdfium
 import pytest
 
 from ingest import process
-from kunskapsbank.jobs import GAVE_UP_SV, MAX_ATTEMPTS, STALE_AFTER, JobQueue, Worker
+from kunskapsbank.jobs import (GAVE_UP_SV, MAX_ATTEMPTS, STALE_AFTER, UNEXPECTED_SV, JobQueue,
+                               Worker)
 from kunskapsbank.service import Kunskapsbank
 
 SCAN = "2018_tjansteutlatande_fou-medel_skannad.pdf"
@@ -190,3 +191,99 @@ def test_worker_command_processes_the_queue(kb, config, tmp_path):
 def _host() -> str:
     import socket
     return socket.gethostname()
+
+
+def _wait(condition, seconds: float, what: str):
+    deadline = time.monotonic() + seconds
+    while not (value := condition()):
+        assert time.monotonic() < deadline, f"{what} did not happen in {seconds} s"
+        time.sleep(0.05)
+    return value
+
+
+def test_a_replacement_is_processed_by_the_worker_with_progress(kb, scan_excerpt, tmp_path):
+    doc = kb.ingest_file(_text_file(tmp_path, "pm.txt", "PM\n2018-05-02\n\nVräkningsförebyggande"
+                                    " arbete i Kristeamet under året.\n")).document_id
+    kb.correct_document(doc, {"title": "Rättad titel"}, username="fou-anna")
+    old = kb.catalog.get_document(doc)
+    queued, stored = kb.admit_replacement(doc, scan_excerpt, filename="skannad.pdf")
+    assert queued.status == "queued"
+    queue = JobQueue(kb.catalog)
+    job_id = queue.create([{"filename": "skannad.pdf", "sha256": stored.sha256,
+                            "archive_path": stored.relpath, "replaces_document": doc}],
+                          created_by="fou-anna")
+    worker = Worker(kb, poll_seconds=0.1).start()
+    seen = set()
+    try:
+        def finished():
+            sha256 = kb.catalog.get_document(doc).sha256
+            f = queue.get(job_id)["files"][0]
+            seen.add((f["status"], f["pages_done"], f["pages_total"]))
+            if f["status"] == "queued" or f["pages_done"] < (f["pages_total"] or 1):
+                assert sha256 == old.sha256  # while the scan is read, the document is as it was
+            return f["status"] in ("done", "failed")
+        _wait(finished, 180, "the replacement")
+    finally:
+        worker.stop(timeout=120)
+    f = queue.get(job_id)["files"][0]
+    assert (f["status"], f["outcome"], f["document_id"]) == ("done", "replaced", doc), f
+    assert ("running", 1, 2) in seen, seen  # page progress, sent from the child process
+    record = kb.catalog.get_document(doc)
+    assert record.sha256 == stored.sha256 and record.ocr_page_count == 2
+    assert record.title == "Rättad titel" and record.filename == "skannad.pdf"
+    assert doc in {h.id for h in kb.search("forskningsprojekt").hits}
+    assert [t.sha256 for t in kb.trash.list()] == [old.sha256]
+    entry = kb.audit.for_document(doc)[0]
+    assert (entry["action"], entry["username"]) == ("replace", "fou-anna")
+
+
+def test_the_pipeline_runs_in_a_child_process_whose_death_fails_only_its_file(
+        kb, scan_excerpt, tmp_path):
+    import os
+    import signal
+    job_id, _ = _queue_file(kb, scan_excerpt)
+    queue = JobQueue(kb.catalog)
+    worker = Worker(kb, poll_seconds=0.1).start()
+    try:
+        child = _wait(lambda: queue.get(job_id)["files"][0]["status"] == "running"
+                      and worker.pipeline.pid, 60, "the child process")
+        assert child != os.getpid()
+        os.kill(child, signal.SIGKILL)  # e.g. the kernel ending it for memory
+        _wait(lambda: queue.get(job_id)["finished"], 60, "the failure")
+        f = queue.get(job_id)["files"][0]
+        assert f["status"] == "failed" and f["message_sv"] == UNEXPECTED_SV
+        assert "pipeline process died" in f["reason"]
+        # the worker carries on with a new child
+        next_job, _ = _queue_file(kb, _text_file(tmp_path, "e.txt", "PM\n\nBo kvar.\n"))
+        worker.wake()
+        _wait(lambda: queue.get(next_job)["finished"], 60, "the next file")
+        assert queue.get(next_job)["files"][0]["status"] == "done"
+        assert worker.pipeline.pid not in (None, child)
+    finally:
+        worker.stop(timeout=60)
+    assert kb.catalog.count_documents() == 1
+
+
+def test_two_index_writers_at_once_wait_for_each_other(kb, tmp_path):
+    """The worker committing a document while a staff correction re-indexes another: Whoosh
+    has one writer lock; the second writer waits for it instead of failing."""
+    a = kb.ingest_file(_text_file(tmp_path, "a.txt", "PM\n\nBo kvar i Skärholmen.\n")).document_id
+    b = kb.ingest_file(_text_file(tmp_path, "b.txt", "PM\n\nKristeamet i Farsta.\n")).document_id
+    errors = []
+
+    def write(doc_id, titles):
+        try:
+            for title in titles:
+                kb.correct_document(doc_id, {"title": title}, username="fou-anna")
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(a, [f"Bo kvar {i}" for i in range(15)])),
+               threading.Thread(target=write, args=(b, [f"Kristeam {i}" for i in range(15)]))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert {h.id for h in kb.search('title:"Bo kvar 14"').hits} == {a}
+    assert {h.id for h in kb.search('title:"Kristeam 14"').hits} == {b}

@@ -191,7 +191,11 @@ def test_replace_keeps_the_id_and_the_corrections(kb, docs, tmp_path):
     kb.correct_mention(kris["id"], {"district": "Skärholmen"}, username="fou1")
     old = kb.catalog.get_document(doc)
     new_text = report(2018, [BO_KVAR, KRISTEAMET]) + "\nKompletterad med vårens uppföljning.\n"
-    outcome = kb.replace_document(doc, write(tmp_path / "ny", "r2018_v2.txt", new_text),
+    # step 1 (the request): archived and checked, nothing changed yet
+    queued, stored = kb.admit_replacement(doc, write(tmp_path / "ny", "r2018_v2.txt", new_text))
+    assert queued.status == "queued" and kb.catalog.get_document(doc).sha256 == old.sha256
+    # step 2 (the job worker's)
+    outcome = kb.replace_document(doc, stored.relpath, stored.sha256, filename="r2018_v2.txt",
                                   username="fou2")
     assert outcome.status == "replaced", outcome
     record = kb.catalog.get_document(doc)
@@ -204,12 +208,16 @@ def test_replace_keeps_the_id_and_the_corrections(kb, docs, tmp_path):
     assert (entry["action"], entry["old_value"], entry["new_value"], entry["username"]) == \
         ("replace", "r2018.txt", "r2018_v2.txt", "fou2")
 
-    same = kb.replace_document(doc, write(tmp_path / "igen", "samma.txt", new_text),
-                               username="fou2")
+    same, _ = kb.admit_replacement(doc, write(tmp_path / "igen", "samma.txt", new_text))
     assert same.status == "unchanged" and same.message_sv
     other = kb.archive.path(kb.catalog.archive_path(docs[2019]))
-    duplicate = kb.replace_document(doc, other, filename="r2019.txt", username="fou2")
+    duplicate, _ = kb.admit_replacement(doc, other, filename="r2019.txt")
     assert duplicate.status == "duplicate" and duplicate.document_id == docs[2019]
+    # the same checks when the worker's turn comes (another upload may have come first)
+    late = kb.replace_document(doc, kb.catalog.archive_path(docs[2019]),
+                               kb.catalog.get_document(docs[2019]).sha256,
+                               filename="r2019.txt", username="fou2")
+    assert late.status == "duplicate" and "dokumentet är oförändrat" in late.message_sv
     assert kb.catalog.get_document(doc).sha256 == record.sha256  # unchanged by refusals
 
 

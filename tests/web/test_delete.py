@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from io import BytesIO
 
+from kunskapsbank.jobs import Worker
+
 NOT_SIGNED_IN = "/logga-in?nasta="
 
 
@@ -80,15 +82,26 @@ def test_replace_asks_first_keeps_the_id_and_the_corrections(fou_client, reports
     token = re.search(r'name="token" value="([0-9a-f]{32})"', confirm).group(1)
     response = fou_client.post(f"/dokument/{doc}/ersatt/bekrafta", data={
         "csrf_token": token_of(confirm), "token": token, "bekrafta": "ja"})
-    assert response.status_code == 303 and response.headers["Location"] == f"/dokument/{doc}"
+    # the request returns at once: the file waits in the job queue, the document is as it was
+    assert response.status_code == 303
+    job_url = response.headers["Location"]
+    assert re.fullmatch(r"/jobb/\d+", job_url)
+    job = fou_client.get(job_url).get_data(as_text=True)
+    assert f"<h1>Nytt original till dokument {doc} (jobb " in job and "I kö" in job
+    assert '<meta http-equiv="refresh"' in job
+    assert kb.catalog.get_document(doc).sha256 == old.sha256 and kb.trash.list() == []
+    assert Worker(kb).run(until_empty=True) == 1
+    job = fou_client.get(job_url).get_data(as_text=True)
+    assert "Klar" in job and "Originalet ersatt" in job and '<meta http-equiv="refresh"' not in job
+    assert f'<a href="/dokument/{doc}">Visa dokumentet</a>' in job
     page = fou_client.get(f"/dokument/{doc}").get_data(as_text=True)
-    assert "Originalet är ersatt med ny.txt. Rättningarna gäller fortfarande." in page
     record = kb.catalog.get_document(doc)
     assert record.sha256 != old.sha256 and record.filename == "ny.txt"
     assert record.title == "Rättad titel"
     assert hit_ids(fou_client, "höstens uppföljning") == {doc}
     assert [t.sha256 for t in kb.trash.list()] == [old.sha256]
     assert "Originalet ersatt: Originalfil" in page
+    assert kb.audit.for_document(doc)[0]["username"] == "fou-anna"  # who asked, not the worker
     # the confirmation cannot be replayed: the file waiting for it is gone
     replay = fou_client.post(f"/dokument/{doc}/ersatt/bekrafta", data={
         "csrf_token": token_of(confirm), "token": token, "bekrafta": "ja"})
@@ -129,13 +142,23 @@ def test_replace_cancelled_or_refused_changes_nothing(fou_client, reports, kb):
     assert wrong.status_code == 400 and ("Filen heter .pdf men är inte en PDF: innehållet är "
                                          "vanlig text.") in wrong.get_data(as_text=True)
     assert not any((kb.config.home / "tmp" / "replace").iterdir())
-    # a file ingest cannot read: refused in Swedish
+    # a file ingest cannot read: the job fails with a Swedish explanation, the document stays
     csrf, token = stage(b"%PDF-1.4 trasig", "trasig.pdf")
     response = fou_client.post(f"/dokument/{doc}/ersatt/bekrafta",
                                data={"csrf_token": csrf, "token": token, "bekrafta": "ja"})
-    assert response.status_code == 400 and "Originalet ersattes inte." in response.get_data(
-        as_text=True)
+    assert response.status_code == 303
+    # the same file again while it waits: refused, not queued twice
+    csrf, token = stage(b"%PDF-1.4 trasig", "trasig.pdf")
+    again = fou_client.post(f"/dokument/{doc}/ersatt/bekrafta",
+                            data={"csrf_token": csrf, "token": token, "bekrafta": "ja"})
+    assert again.status_code == 400 and "Filen väntar redan på bearbetning (jobb " in \
+        again.get_data(as_text=True)
+    assert Worker(kb).run(until_empty=True) == 1
+    job = fou_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Misslyckades" in job and "Originalet ersattes inte; dokumentet är oförändrat." in job
+    assert "PDF" in re.search(r'<span class="file-error">([^<]+)</span>', job).group(1)
     assert kb.catalog.get_document(doc).sha256 == old.sha256 and kb.trash.list() == []
+    assert kb.audit.for_document(doc) == [] and doc in hit_ids(fou_client, "utvecklingsmedel")
 
 
 def test_admin_empties_the_trash_after_confirming(client, reports, kb, make_user, login,
