@@ -11,6 +11,7 @@ and filters it has seen, within a memory budget.
 """
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 
 from whoosh import query as wq
@@ -28,6 +29,7 @@ class DocSets:
         self.live = _flags(self.reader.all_doc_ids(), self.size) \
             if self.reader.has_deletions() else int.from_bytes(b"\x01" * self.size, "little")
         self._cache: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
         self._cache_max = max(64, CACHE_BYTES // max(1, self.size))
 
     # -- building ----------------------------------------------------------------------------
@@ -51,13 +53,16 @@ class DocSets:
         return bool(docset >> (8 * docnum) & 1)
 
     def _cached(self, key, make) -> int:
-        found = self._cache.get(key)
-        if found is None:
-            found = self._cache[key] = make()
-            if len(self._cache) > self._cache_max:
+        with self._lock:  # web requests share a searcher's DocSets
+            found = self._cache.get(key)
+            if found is not None:
+                self._cache.move_to_end(key)
+                return found
+        found = make()
+        with self._lock:
+            self._cache[key] = found
+            while len(self._cache) > self._cache_max:
                 self._cache.popitem(last=False)
-        else:
-            self._cache.move_to_end(key)
         return found
 
     def term(self, field: str, text) -> int:
