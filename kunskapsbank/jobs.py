@@ -22,6 +22,7 @@ import os
 import socket
 import threading
 import time
+import weakref
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timedelta, timezone
@@ -35,6 +36,7 @@ STATUSES = ("queued", "running", "done", "failed")
 MAX_ATTEMPTS = 3  # a file whose processing killed the worker this often is given up
 STALE_AFTER = timedelta(minutes=30)  # no progress for this long: its worker is gone
 POLL_SECONDS = 2.0
+CHILD_NICENESS = 5  # the pipeline and its tesseract processes yield the CPU to web requests
 UNEXPECTED_SV = UNEXPECTED_ERROR_SV
 GAVE_UP_SV = ("Bearbetningen av filen avbröts flera gånger och har gett upp. Originalet är "
               "sparat; kontakta FoU-enhetens administratör.")
@@ -203,6 +205,7 @@ _pages_out = None  # in the child: the pipe end on which pages read are reported
 def _child_init(pages_out) -> None:
     global _pages_out
     _worker_init()
+    os.nice(CHILD_NICENESS)  # inherited by the tesseract processes it starts
     _pages_out = pages_out
 
 
@@ -224,6 +227,8 @@ class ChildPipeline:
         self._pool: ProcessPoolExecutor | None = None
         self._pages_in = None
         self._lock = threading.Lock()  # one file at a time
+        self._ending = False
+        _live.add(self)
 
     @property
     def pid(self) -> int | None:
@@ -253,6 +258,8 @@ class ChildPipeline:
                     if finished:
                         return future.result()
             except (BrokenProcessPool, EOFError, OSError) as exc:
+                if self._ending:  # the process exits: the file stays running, queued again
+                    raise SystemExit from exc  # at the next start (not caught as a failure)
                 log.error("pipeline process died processing %s: %r", filename, exc)
                 self._shutdown(wait=False)
                 return (UNEXPECTED_SV, f"pipeline process died: {exc!r}")
@@ -266,6 +273,28 @@ class ChildPipeline:
     def close(self) -> None:
         with self._lock:
             self._shutdown(wait=True)
+
+    def end(self) -> None:
+        """End the child at once, mid-file (at interpreter exit)."""
+        self._ending = True
+        pool = self._pool
+        for process in list((pool._processes or {}).values()) if pool else []:
+            process.terminate()
+
+
+_live: "weakref.WeakSet[ChildPipeline]" = weakref.WeakSet()
+
+
+def _end_children() -> None:
+    """At interpreter exit (Ctrl-C of `kunskapsbank serve`): end the children at once instead
+    of waiting up to a scan's minute for their file, as concurrent.futures' own exit hook would;
+    the file in progress is queued again at the next start. Registered after that hook (the
+    import above), so it runs first: these hooks run in reverse order."""
+    for pipeline in list(_live):
+        pipeline.end()
+
+
+threading._register_atexit(_end_children)  # the hook concurrent.futures itself uses
 
 
 class Worker:

@@ -287,3 +287,51 @@ def test_two_index_writers_at_once_wait_for_each_other(kb, tmp_path):
     assert errors == []
     assert {h.id for h in kb.search('title:"Bo kvar 14"').hits} == {a}
     assert {h.id for h in kb.search('title:"Kristeam 14"').hits} == {b}
+
+
+STOPPED_MID_FILE = """
+import sys, time
+from kunskapsbank.config import Config
+from kunskapsbank.jobs import JobQueue, Worker
+from kunskapsbank.service import Kunskapsbank
+if __name__ == "__main__":
+    kb = Kunskapsbank(Config.from_env(sys.argv[1]))
+    queue = JobQueue(kb.catalog)
+    worker = Worker(kb, poll_seconds=0.1).start()
+    while not (queue.get(int(sys.argv[2]))["files"][0]["status"] == "running"
+               and worker.pipeline.pid):
+        time.sleep(0.05)
+    print(worker.pipeline.pid, flush=True)
+"""  # then the interpreter exits with the scan half-read, as at a Ctrl-C of `serve`
+
+
+def test_a_process_that_exits_mid_file_ends_its_child_and_the_file_resumes(
+        kb, config, scan_excerpt, tmp_path):
+    import subprocess
+    import sys
+    job_id, _ = _queue_file(kb, scan_excerpt)
+    script = tmp_path / "stopped.py"
+    script.write_text(STOPPED_MID_FILE, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script), str(config.home), str(job_id)],
+                          capture_output=True, text=True, timeout=300,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr
+    child = int(done.stdout.split()[0])
+    _wait(lambda: not _running(child), 10, "the child's end")
+    queue = JobQueue(kb.catalog)
+    f = queue.get(job_id)["files"][0]
+    assert f["status"] == "running" and f["message_sv"] is None  # not recorded as a failure
+    assert Worker(kb).queue.requeue_abandoned() == 1  # a restart takes it up again
+    assert Worker(kb).run(until_empty=True) == 1
+    f = queue.get(job_id)["files"][0]
+    assert (f["status"], f["pages_done"], f["attempts"]) == ("done", 2, 2)
+
+
+def _running(pid: int) -> bool:
+    import os
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as stat:  # a zombie until its parent's parent reaps it
+        return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
