@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -49,6 +50,12 @@ SCANS = ["2018_tjansteutlatande_fou-medel_skannad.pdf",
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 
+def cpu_seconds() -> float:
+    own, children = (resource.getrusage(w) for w in (resource.RUSAGE_SELF,
+                                                      resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def load() -> str:
     return "load " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -64,13 +71,16 @@ def part_b(tmp: Path, all_samples: bool) -> None:
     for workers in (1, 2):
         kb = Kunskapsbank(Config.from_env(tmp / f"home-b{workers}"))
         before = load()
+        cpu = cpu_seconds()
         started = time.perf_counter()
         summary = kb.ingest_many([folder], workers=workers)
         times[workers] = elapsed = time.perf_counter() - started
         kb.close()
+        cpu = cpu_seconds() - cpu  # this process, its workers and their tesseract runs
         print(f"(b) {workers} worker(s): {summary.count('added')} files, {summary.pages} pages "
               f"({summary.ocr_pages} OCR) in {elapsed:.1f} s = {summary.pages / elapsed:.3f} "
-              f"pages/s  [{before} -> {load()}]")
+              f"pages/s, {cpu:.1f} CPU-s = {cpu / elapsed:.2f} cores busy  "
+              f"[{before} -> {load()}]")
     print(f"(b) speed-up 2 workers vs 1: {times[1] / times[2]:.2f}x (target >= 1.8x)")
 
 
