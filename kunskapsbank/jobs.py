@@ -345,6 +345,9 @@ class Worker:
                     break
                 self._wake.wait(self.poll_seconds)
                 self._wake.clear()
+        except BaseException:  # Ctrl-C of `kunskapsbank worker`: do not wait for the file
+            self.pipeline.end()
+            raise
         finally:
             if self._thread is None:  # run in the caller's thread: nobody else stops it
                 self.pipeline.close()
