@@ -94,6 +94,13 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def _worker_init() -> None:
     # Ctrl-C is the batch's to handle (stop submitting, keep what is done). Ignored here, and so
     # also in the tesseract processes a worker starts (an ignored signal stays ignored across
@@ -204,7 +211,10 @@ class Kunskapsbank:
         files in progress finish and are saved, and a rerun continues with the rest."""
         names = filenames or {}
         self.index_missing()  # documents a stopped batch saved but never indexed
-        jobs = (self._admit(path, names.get(str(path), path.name)) for path in iter_files(paths))
+        files = iter_files(paths)
+        if workers > 1:  # largest first, so a batch does not end with one big scan running alone
+            files = sorted(files, key=_size, reverse=True)
+        jobs = (self._admit(path, names.get(str(path), path.name)) for path in files)
         summary = self._run(jobs, workers=workers, progress=progress, stop=stop,
                             keep_outcomes=keep_outcomes, on_page=on_page, runner=runner)
         if summary.count("added"):
