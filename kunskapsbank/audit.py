@@ -1,5 +1,6 @@
 """The audit log: who changed what and when (corrections, links, merges, splits, deletions,
-replacements). One row per changed field; rows outlive the documents and projects they name."""
+replacements, admins' changes to accounts and the tasks they start). One row per changed field;
+rows outlive the documents and projects they name."""
 from __future__ import annotations
 
 import json
@@ -8,7 +9,9 @@ from datetime import datetime, timezone
 from .catalog import Catalog
 
 # action -> what the row records
-ACTIONS = ("correct", "add-mention", "link", "merge", "split", "delete", "replace")
+ACTIONS = ("correct", "add-mention", "link", "merge", "split", "delete", "replace",
+           # an admin's changes to accounts (subject: the username) and tasks asked for
+           "user-add", "user-role", "user-password", "user-remove", "task")
 
 
 def _text(value) -> str | None:
@@ -53,6 +56,12 @@ class AuditLog:
         return [dict(r) for r in self.catalog.db.execute(
             "SELECT * FROM audit_log WHERE project_id=? ORDER BY id DESC", (project_id,))]
 
-    def recent(self, limit: int = 100) -> list[dict]:
+    def recent(self, limit: int = 100, actions: tuple[str, ...] | None = None) -> list[dict]:
+        """The latest entries, newest first (only these `actions`, when given)."""
+        if actions is None:
+            return [dict(r) for r in self.catalog.db.execute(
+                "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", (limit,))]
+        marks = ", ".join("?" * len(actions))
         return [dict(r) for r in self.catalog.db.execute(
-            "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", (limit,))]
+            f"SELECT * FROM audit_log WHERE action IN ({marks}) ORDER BY id DESC LIMIT ?",
+            (*actions, limit))]

@@ -202,6 +202,11 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE job_files ADD COLUMN replaces_document INTEGER;
     """,
+    # 8: a job's kind: 'upload' (files, replacements) or an admin's task run by the same worker
+    # ('reindex', 'reprocess-stale'), whose one job_files row carries its progress and result
+    """
+    ALTER TABLE jobs ADD COLUMN kind TEXT NOT NULL DEFAULT 'upload';
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 _WORD = re.compile(r"[^\W\d_]{3,}")

@@ -12,6 +12,11 @@ The original is in the archive before a file is queued, so nothing waits in memo
 is lost when the process stops: a file left `running` by a worker that died is queued again
 when a worker starts (`requeue_abandoned`). `kunskapsbank serve` runs a worker as a daemon
 thread beside the web app; `kunskapsbank worker` runs one as a process of its own.
+
+An admin's tasks go through the same queue: a job of kind 'reindex' (`Kunskapsbank.reindex`,
+as `kunskapsbank reindex`) or 'reprocess-stale' (`Kunskapsbank.reprocess(only_stale=True)`, as
+`kunskapsbank reindex --reprocess --only-stale`) has one job_files row that carries its progress
+(documents, in the pages columns) and result. One task at a time (`create_task`).
 """
 from __future__ import annotations
 
@@ -27,12 +32,16 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timedelta, timezone
 
+from ingest.pipeline import stale_stages
+
 from .catalog import Catalog
 from .service import UNEXPECTED_ERROR_SV, _process_in_worker, _worker_init
 
 log = logging.getLogger(__name__)
 
 STATUSES = ("queued", "running", "done", "failed")
+TASKS = ("reindex", "reprocess-stale")  # job kinds besides 'upload'
+
 MAX_ATTEMPTS = 3  # a file whose processing killed the worker this often is given up
 STALE_AFTER = timedelta(minutes=30)  # no progress for this long: its worker is gone
 POLL_SECONDS = 2.0
@@ -103,6 +112,32 @@ class JobQueue:
                      f.get("replaces_document"), now, finished))
         return job_id
 
+    def create_task(self, kind: str, *, created_by: str | None = None) -> tuple[int, bool]:
+        """Queue the task `kind` (one of TASKS): (its job id, True); or, when a task is queued or
+        running already, (that job's id, False) and nothing is queued."""
+        if kind not in TASKS:
+            raise ValueError(f"unknown task: {kind}")
+        marks = ", ".join("?" * len(TASKS))
+        db = self.db
+        with db:
+            db.execute("BEGIN IMMEDIATE")  # the check and the insert as one: one task at a time
+            busy = db.execute(
+                f"SELECT j.id FROM jobs j JOIN job_files f ON f.job_id = j.id WHERE j.kind IN"
+                f" ({marks}) AND f.status IN ('queued', 'running') ORDER BY j.id LIMIT 1",
+                TASKS).fetchone()
+            if busy:
+                return busy[0], False
+            now = _now()
+            job_id = db.execute("INSERT INTO jobs (created_at, created_by, kind) VALUES (?, ?, ?)",
+                                (now, created_by, kind)).lastrowid
+            db.execute("INSERT INTO job_files (job_id, position, filename, status, updated_at)"
+                       " VALUES (?, 0, ?, 'queued', ?)", (job_id, kind, now))
+        return job_id, True
+
+    def kind(self, job_id: int) -> str | None:
+        row = self.db.execute("SELECT kind FROM jobs WHERE id=?", (job_id,)).fetchone()
+        return row[0] if row else None
+
     def get(self, job_id: int) -> dict | None:
         row = self.db.execute("SELECT * FROM jobs WHERE id=?", (job_id,)).fetchone()
         if row is None:
@@ -114,14 +149,15 @@ class JobQueue:
         job["finished"] = all(f["status"] in ("done", "failed") for f in job["files"])
         return job
 
-    def recent(self, limit: int = 50) -> list[dict]:
-        """The latest jobs with counts of their files by status."""
+    def recent(self, limit: int = 50, kinds: tuple[str, ...] = ("upload",)) -> list[dict]:
+        """The latest jobs of these kinds with counts of their files by status."""
+        marks = ", ".join("?" * len(kinds))
         rows = self.db.execute(
             "SELECT j.*, count(f.id) AS files,"
             " sum(f.status = 'queued') AS queued, sum(f.status = 'running') AS running,"
             " sum(f.status = 'done') AS done, sum(f.status = 'failed') AS failed"
-            " FROM jobs j LEFT JOIN job_files f ON f.job_id = j.id"
-            " GROUP BY j.id ORDER BY j.id DESC LIMIT ?", (limit,)).fetchall()
+            f" FROM jobs j LEFT JOIN job_files f ON f.job_id = j.id WHERE j.kind IN ({marks})"
+            " GROUP BY j.id ORDER BY j.id DESC LIMIT ?", (*kinds, limit)).fetchall()
         return [dict(r) for r in rows]
 
     def created_by(self, job_id: int) -> str | None:
@@ -165,6 +201,12 @@ class JobQueue:
                 " updated_at=?, finished_at=? WHERE id=?",
                 (status, outcome, document_id, message_sv, reason, pages, pages, now, now,
                  file_id))
+
+    def requeue(self, file_id: int) -> None:
+        """Queue a running file again (its worker stopped before it was done)."""
+        with self.db:
+            self.db.execute("UPDATE job_files SET status='queued', worker=NULL, updated_at=?"
+                            " WHERE id=? AND status='running'", (_now(), file_id))
 
     def requeue_abandoned(self, now: datetime | None = None) -> int:
         """Queue again the files left `running` by a worker that is gone (its process died, or
@@ -362,6 +404,10 @@ class Worker:
         return True
 
     def process(self, item: dict) -> None:
+        kind = self.queue.kind(item["job_id"])
+        if kind in TASKS:
+            self.run_task(item, kind)
+            return
         file_id, filename = item["id"], item["filename"]
         started = time.monotonic()
         log.info("job %d: processing %s", item["job_id"], filename)
@@ -406,3 +452,52 @@ class Worker:
             log.info("job %d: %s %s as document %s (%d pages, %.1f s)", item["job_id"],
                      filename, outcome.status, outcome.document_id, outcome.pages,
                      time.monotonic() - started)
+
+    def run_task(self, item: dict, kind: str) -> None:
+        """An admin's task: the service's reindex, or its reprocess of stale documents through
+        this worker's child pipeline, with progress in documents."""
+        file_id, job_id = item["id"], item["job_id"]
+        started = time.monotonic()
+        log.info("job %d: task %s started", job_id, kind)
+        try:
+            if kind == "reindex":
+                self.queue.progress(file_id, 0, self.kb.catalog.count_documents())
+                n = self.kb.reindex()
+                self.queue.finish(file_id, "done", outcome="reindexed", pages=n,
+                                  message_sv=f"Sökindexet byggdes om med {n} dokument.")
+                log.info("job %d: index rebuilt with %d documents in %.1f s", job_id, n,
+                         time.monotonic() - started)
+                return
+            total = sum(1 for v in self.kb.catalog.document_versions().values()
+                        if stale_stages(v))
+            self.queue.progress(file_id, 0, total)
+            done = 0
+
+            def progress(outcome) -> None:
+                nonlocal done
+                done += 1
+                self.queue.progress(file_id, done, total)
+
+            summary = self.kb.reprocess(only_stale=True, progress=progress, stop=self._stop,
+                                        runner=self.pipeline)
+        except Exception as exc:  # noqa: BLE001 - a failed task must never stop the worker
+            log.exception("job %d: task %s failed", job_id, kind)
+            self.queue.finish(file_id, "failed", message_sv=UNEXPECTED_SV,
+                              reason=f"{type(exc).__name__}: {exc}")
+            return
+        if summary.interrupted:  # the worker is stopping: the rest is done at its next start
+            self.queue.requeue(file_id)
+            log.warning("job %d: reprocessing stopped after %d of %d documents; queued again",
+                        job_id, done, total)
+            return
+        updated, failed = summary.count("updated"), summary.count("failed")
+        message = (f"{updated} dokument bearbetades på nytt." if done else
+                   "Alla dokument var redan aktuella; inget behövde bearbetas.")
+        if failed:
+            message += (f" {failed} dokument kunde inte bearbetas och är oförändrade "
+                        "(se kunskapsbank check och loggen).")
+        self.queue.finish(file_id, "done", outcome="reprocessed", pages=done,
+                          message_sv=message, reason="; ".join(
+                              f"{o.path}: {o.reason}" for o in summary.failed[:20]) or None)
+        log.info("job %d: reprocessed %d stale documents (%d failed) in %.1f s", job_id, updated,
+                 failed, time.monotonic() - started)

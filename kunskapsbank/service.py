@@ -223,10 +223,13 @@ class Kunskapsbank:
 
     def reprocess(self, *, only_stale: bool = False, workers: int = 1,
                   progress: Callable[[IngestOutcome], None] | None = None,
-                  stop: threading.Event | None = None) -> BatchSummary:
+                  stop: threading.Event | None = None,
+                  runner: Callable | None = None) -> BatchSummary:
         """Run the pipeline again on archived originals (all, or those an older version of some
         stage produced), keeping ids, names and overrides. OCR comes from the cache where the
-        page images and OCR settings are unchanged."""
+        page images and OCR settings are unchanged. With `runner` (the job worker's
+        jobs.ChildPipeline) the documents go through it one at a time, stopping when `stop` is
+        set."""
         stale: Counter = Counter()
         rows = self.catalog.db.execute(
             "SELECT id, sha256, filename, archive_path, pipeline_version FROM documents"
@@ -242,14 +245,16 @@ class Kunskapsbank:
                                         document_id=row["id"], sha256=row["sha256"])
                 yield outcome, row["archive_path"], row["filename"]
 
-        summary = self._run(jobs(), workers=workers, progress=progress, stop=stop)
+        summary = self._run(jobs(), workers=workers, progress=progress, stop=stop,
+                            runner=runner)
         summary.stale_stages = stale
         return summary
 
     def _run(self, jobs: Iterable[Job], *, workers: int, progress, stop,
              keep_outcomes: bool = True, on_page=None, runner=None) -> BatchSummary:
-        """Process the jobs (in a process pool when workers > 1 or the batch can be stopped);
-        save each result in the catalog as it comes and index in batches of INDEX_BATCH."""
+        """Process the jobs (through `runner` one at a time when given, else in a process pool
+        when workers > 1 or the batch can be stopped); save each result in the catalog as it
+        comes and index in batches of INDEX_BATCH."""
         summary = BatchSummary()
         pending_index: list[int] = []
 
@@ -286,8 +291,11 @@ class Kunskapsbank:
             return stop is not None and stop.is_set()
 
         try:
-            if workers <= 1 and stop is None:
+            if runner is not None or (workers <= 1 and stop is None):
                 for outcome, relpath, name in jobs:
+                    if stopped():
+                        summary.interrupted = True
+                        break
                     finish(outcome, relpath, None if relpath is None else
                            (runner or _process_in_worker)(
                                str(self.archive.path(relpath)), name, outcome.sha256,

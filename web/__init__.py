@@ -56,6 +56,8 @@ def create_app(config: Config | None = None, test_config: dict | None = None) ->
 
     from . import review  # staff review, delete and replace, merge and split
 
+    from . import admin  # accounts, re-index and reprocessing (role admin)
+
     filters.register(app)
     errors.register(app)
     auth.init_app(app)
@@ -66,6 +68,7 @@ def create_app(config: Config | None = None, test_config: dict | None = None) ->
     app.register_blueprint(api.bp)
     app.register_blueprint(upload.bp)
     app.register_blueprint(jobs.bp)
+    app.register_blueprint(admin.bp)
     app.after_request(_security_headers)
     return app
 

@@ -1,11 +1,12 @@
 """Job pages (`/jobb`, `/jobb/<id>`, role fou): each uploaded file's (or replacement
-original's) progress, result and, on failure, a Swedish explanation. No JavaScript: a running job's page reloads itself with
-`<meta http-equiv="refresh">` and has a plain reload link."""
+original's) progress, result and, on failure, a Swedish explanation; an admin's task (re-index,
+reprocess) shows its progress in documents. No JavaScript: a running job's page reloads itself
+with `<meta http-equiv="refresh">` and has a plain reload link."""
 from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, render_template
 
-from kunskapsbank.jobs import JobQueue, Worker
+from kunskapsbank.jobs import TASKS, JobQueue, Worker
 
 from . import get_kb
 from .auth import role_required
@@ -15,6 +16,8 @@ bp = Blueprint("jobs", __name__)
 _EXT_WORKER = "kunskapsbank_worker"
 REFRESH_SECONDS = 3
 STATUS_SV = {"queued": "I kö", "running": "Bearbetas", "done": "Klar", "failed": "Misslyckades"}
+TASK_SV = {"reindex": "Bygg om sökindexet",
+           "reprocess-stale": "Bearbeta inaktuella dokument igen"}
 OUTCOME_SV = {"added": "Tillagd", "updated": "Bearbetad på nytt", "duplicate": "Fanns redan",
               "replaced": "Originalet ersatt"}
 
@@ -52,5 +55,7 @@ def show(job_id: int):
     job = JobQueue(get_kb().catalog).get(job_id)
     if job is None:
         abort(404)
-    return render_template("job.html", job=job, status_sv=STATUS_SV, outcome_sv=OUTCOME_SV,
-                           refresh=None if job["finished"] else REFRESH_SECONDS)
+    # an admin's task (re-index, reprocess) has a page of its own (web/admin.py)
+    template = "admin_task.html" if job["kind"] in TASKS else "job.html"
+    return render_template(template, job=job, status_sv=STATUS_SV, outcome_sv=OUTCOME_SV,
+                           task_sv=TASK_SV, refresh=None if job["finished"] else REFRESH_SECONDS)

@@ -53,10 +53,14 @@ STATUSES = ("förstudie", "pågående", "utvärdering", "beviljad", "delvis bevi
             "avslutad")
 FIELD_LABELS = {**{k: v[0] for k, v in DOCUMENT_FIELDS.items()},
                 **{k: v[0] for k, v in MENTION_FIELDS.items()},
-                "project": "Projekt", "document": "Dokument", "original": "Originalfil"}
+                "project": "Projekt", "document": "Dokument", "original": "Originalfil",
+                "role": "Roll", "password": "Lösenord"}
 ACTION_LABELS = {"correct": "Rättning", "add-mention": "Projekt tillagt",
                  "link": "Projektkoppling", "merge": "Sammanslagning", "split": "Uppdelning",
-                 "delete": "Borttaget", "replace": "Originalet ersatt"}
+                 "delete": "Borttaget", "replace": "Originalet ersatt",
+                 "user-add": "Konto tillagt", "user-role": "Ny roll",
+                 "user-password": "Nytt lösenord", "user-remove": "Konto borttaget",
+                 "task": "Jobb startat"}
 STAGING_MAX_AGE_S = 24 * 3600  # replacement files waiting for confirmation
 
 
