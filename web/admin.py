@@ -23,7 +23,7 @@ from kunskapsbank.users import ROLE_NAMES_SV, ROLES, UserError
 
 from . import get_kb
 from .auth import StaffUser, role_required, users
-from .jobs import STATUS_SV, TASK_SV, wake_worker
+from .jobs import TASK_SV, wake_worker
 from .params import MAX_ID
 
 log = logging.getLogger(__name__)
@@ -201,7 +201,7 @@ def _index_page(status: int = 200, busy: dict | None = None):
     report = run_check(kb) if request.args.get("kontrollera") else None  # reads every original
     return render_template(
         "admin_index.html", figures=_figures(kb), report=report, problem_sv=PROBLEM_SV,
-        tasks=queue.recent(10, kinds=TASKS), task_sv=TASK_SV, status_sv=STATUS_SV, busy=busy,
+        tasks=queue.recent(10, kinds=TASKS), task_sv=TASK_SV, busy=busy,
         messages=get_flashed_messages()), status
 
 
