@@ -269,6 +269,16 @@ def _users(ctx):
     return ctx.obj["users"]
 
 
+def _audit(ctx, action: str, username: str, **values) -> None:
+    """Account changes made here are logged like an admin's in the web, the actor being the
+    operating-system user at the command line."""
+    import getpass
+
+    from .audit import AuditLog
+    AuditLog(_users(ctx).catalog).record(action, username=f"{getpass.getuser()} (kommandoraden)",
+                                         subject=username, **values)
+
+
 def _fail(ctx, message: str) -> None:
     click.echo(message, err=True)
     ctx.exit(1)
@@ -298,6 +308,7 @@ def user_add(ctx, username, role, password_stdin):
         created = _users(ctx).add(username, _read_password(password_stdin), role)
     except UserError as exc:
         _fail(ctx, f"Cannot add user: {exc}")
+    _audit(ctx, "user-add", created.username, field="role", new=created.role)
     click.echo(f"Added {created.username} ({created.role})")
 
 
@@ -306,8 +317,10 @@ def user_add(ctx, username, role, password_stdin):
 @click.pass_context
 def user_remove(ctx, username):
     """Remove a user; their sessions end at once."""
-    if not _users(ctx).remove(username):
+    existing = _users(ctx).get(username)
+    if existing is None or not _users(ctx).remove(username):
         _fail(ctx, f"No such user: {username}")
+    _audit(ctx, "user-remove", username, field="role", old=existing.role)
     click.echo(f"Removed {username}")
 
 
@@ -335,6 +348,7 @@ def user_passwd(ctx, username, password_stdin):
         users.set_password(username, _read_password(password_stdin))
     except UserError as exc:
         _fail(ctx, f"Cannot set password: {exc}")
+    _audit(ctx, "user-password", username, field="password")  # never the password or hash
     click.echo(f"Password changed for {username}")
 
 
@@ -344,8 +358,10 @@ def user_passwd(ctx, username, password_stdin):
 @click.pass_context
 def user_role(ctx, username, role):
     """Change a user's role."""
-    if not _users(ctx).set_role(username, role):
+    existing = _users(ctx).get(username)
+    if existing is None or not _users(ctx).set_role(username, role):
         _fail(ctx, f"No such user: {username}")
+    _audit(ctx, "user-role", username, field="role", old=existing.role, new=role)
     click.echo(f"{username} is now {role}")
 
 

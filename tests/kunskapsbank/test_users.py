@@ -120,3 +120,25 @@ def test_cli_user_add_list_passwd_remove(config):
     result = runner.invoke(main, home + ["user", "passwd", "okand", "--password-stdin"],
                            input="ett långt lösenord\n")
     assert result.exit_code == 1
+
+
+def test_cli_account_changes_are_in_the_audit_log(config):
+    from kunskapsbank.audit import AuditLog
+    runner = CliRunner()
+    home = ["--home", str(config.home)]
+    for args, stdin in ((["user", "add", "dora", "--password-stdin"], "doras långa lösenord\n"),
+                        (["user", "role", "dora", "admin"], None),
+                        (["user", "passwd", "dora", "--password-stdin"], "doras nya lösenord!\n"),
+                        (["user", "remove", "dora"], None),
+                        (["user", "remove", "dora"], None)):  # refused: logs nothing
+        runner.invoke(main, home + args, input=stdin)
+    catalog = Catalog(config.catalog_path)
+    try:
+        entries = AuditLog(catalog).recent(10)
+    finally:
+        catalog.close()
+    assert [(e["action"], e["subject"], e["old_value"], e["new_value"]) for e in entries] == [
+        ("user-remove", "dora", "admin", None), ("user-password", "dora", None, None),
+        ("user-role", "dora", "fou", "admin"), ("user-add", "dora", None, "fou")]
+    assert all(e["username"].endswith("(kommandoraden)") for e in entries)
+    assert not any("lösenord" in str(v) for e in entries for v in e.values())
