@@ -32,3 +32,13 @@ class CachedLengthBM25F(BM25F):
         if type(scorer) is BM25FScorer:
             scorer.dfl = _field_lengths(searcher.reader(), fieldname).__getitem__
         return scorer
+
+
+def warm(searcher, fieldnames) -> None:
+    """Read the lengths of these fields for every segment of the searcher ahead of the first
+    query that scores them."""
+    for sub, _offset in searcher.leaf_searchers():
+        reader = sub.reader()
+        for fieldname in fieldnames:
+            if fieldname in reader.schema and reader.schema[fieldname].scorable:
+                _field_lengths(reader, fieldname)

@@ -378,11 +378,16 @@ class Worker:
         """Process files until stopped (or, with until_empty, until none is queued); returns
         the number processed."""
         processed = 0
+        cold = True  # the index's searcher has not been warmed since the last write
         try:
             while not self._stop.is_set():
                 if self.run_once():
                     processed += 1
+                    cold = True
                     continue
+                if cold:
+                    self._warm_index()
+                    cold = False
                 if until_empty:
                     break
                 self._wake.wait(self.poll_seconds)
@@ -394,6 +399,14 @@ class Worker:
             if self._thread is None:  # run in the caller's thread: nobody else stops it
                 self.pipeline.close()
         return processed
+
+    def _warm_index(self) -> None:
+        """With the queue empty, get the next search's per-searcher tables ready here rather
+        than in the first request after the worker's writes."""
+        try:
+            self.kb.index.warm()
+        except Exception:  # noqa: BLE001 - searches build the same tables themselves
+            log.exception("warming the search index failed")
 
     def run_once(self) -> bool:
         """Process one queued file, if there is one."""

@@ -335,3 +335,13 @@ def _running(pid: int) -> bool:
         return False
     with open(f"/proc/{pid}/stat") as stat:  # a zombie until its parent's parent reaps it
         return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_with_the_queue_empty_the_worker_warms_the_index_for_the_next_search(kb, tmp_path):
+    from index.query import FACET_FIELDS
+    _queue_file(kb, _text_file(tmp_path, "pm.txt", "PM\n\n2019-05-02\n\nKristeamet i Farsta.\n"))
+    assert Worker(kb).run(until_empty=True) == 1
+    state = kb.index._current()  # the searcher of the index as the worker left it
+    assert set(state._facets) == set(FACET_FIELDS) and state._folded is not None
+    assert kb.search("Kristeamet").total == 1
+    assert kb.index._current() is state  # the search used the warmed tables
