@@ -20,7 +20,7 @@ TABLE = "Lokala utvecklingsmedel 2019\nSkärholmen\tBo kvar\t500 000\n\n"
 
 
 @pytest.fixture
-def kb(config, tmp_path):
+def kb(config, tmp_path, assert_check_passes):
     kb = Kunskapsbank(config)
     for year, items, tail in ((2018, [BO_KVAR, KRISTEAMET], ""),
                               (2019, [BO_KVAR, KRISSTOD], TABLE)):
@@ -28,6 +28,7 @@ def kb(config, tmp_path):
                                        report(year, items) + "\n" + tail))
         assert outcome.status == "added", outcome
     yield kb
+    assert_check_passes(kb)
     kb.close()
 
 

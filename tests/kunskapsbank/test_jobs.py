@@ -19,9 +19,10 @@ DEAD_WORKER = "localhost-that-died:999999999"
 
 
 @pytest.fixture
-def kb(config):
+def kb(config, assert_check_passes):
     kb = Kunskapsbank(config)
     yield kb
+    assert_check_passes(kb)
     kb.close()
 
 

@@ -11,9 +11,10 @@ from staff_docs import BO_KVAR, KRISSTOD, KRISTEAMET, report, write
 
 
 @pytest.fixture
-def kb(config):
+def kb(config, assert_check_passes):
     kb = Kunskapsbank(config)
     yield kb
+    assert_check_passes(kb)
     kb.close()
 
 

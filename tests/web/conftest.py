@@ -82,9 +82,10 @@ class IngestedDoc:
 
 
 @pytest.fixture
-def app(config):
+def app(config, assert_check_passes):
     app = create_app(config, {"TESTING": True})
     yield app
+    assert_check_passes(app.extensions["kunskapsbank"])
     close_app(app)
 
 

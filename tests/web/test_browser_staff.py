@@ -36,11 +36,12 @@ JOB_TIMEOUT_MS = 300_000  # two pages of OCR on a busy 2-core machine
 
 
 @pytest.fixture
-def staff_app(config):
+def staff_app(config, assert_check_passes):
     app = create_app(dataclasses.replace(config, max_upload_bytes=UPLOAD_LIMIT),
                      {"TESTING": True})
     Users(app.extensions["kunskapsbank"].catalog).add(STAFF_USER, STAFF_PASSWORD, "fou")
     yield app
+    assert_check_passes(app.extensions["kunskapsbank"])  # after the worker has stopped
     close_app(app)
 
 
