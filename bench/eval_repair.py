@@ -232,7 +232,8 @@ def evaluate(set_name: str, repair=default_repair, examples: int = 20) -> dict |
         unrestored += r["unrestored"]
         harmed += r["harmed"]
     result = summarise({k: total[k] for k in COUNTS})
-    result["files"] = [str(p.relative_to(ROOT)) for p, _ in files]
+    result["files"] = [str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else str(p)
+                       for p, _ in files]
     result["unrestored_examples"] = [
         {"input": i, "output": o, "gold": g, "n": n} for (i, o, g), n in unrestored.most_common(examples)]
     result["harmed_examples"] = [
