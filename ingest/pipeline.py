@@ -43,11 +43,8 @@ PIPELINE_VERSION = ".".join(STAGE_VERSIONS.values())
 def stale_stages(pipeline_version: str) -> list[str]:
     """The stages whose version in `pipeline_version` (as stored with a document) differs from
     this program's; [] when the document is current."""
-    if pipeline_version == PIPELINE_VERSION:
-        return []
-    stored = dict(part.rsplit("-", 1) for part in pipeline_version.split(".") if "-" in part)
-    return [stage for stage, version in STAGE_VERSIONS.items()
-            if stored.get(version.rsplit("-", 1)[0]) != version.rsplit("-", 1)[1]]
+    stored = set(pipeline_version.split("."))
+    return [stage for stage, version in STAGE_VERSIONS.items() if version not in stored]
 
 
 def sha256_file(path: Path) -> str:
