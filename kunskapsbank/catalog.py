@@ -758,17 +758,18 @@ class Catalog:
     def index_document(self, doc_id: int) -> IndexDocument | None:
         """The document as the index holds it: metadata, text, and what its mentions say."""
         row = self.db.execute(
-            "SELECT id, filename, title, dnr, date, document_type, language, pipeline_version"
-            " FROM documents WHERE id=?", (doc_id,)).fetchone()
+            "SELECT id, filename, title, dnr, date, document_type, language, pipeline_version,"
+            " metadata FROM documents WHERE id=?", (doc_id,)).fetchone()
         if row is None:
             return None
+        fields = dict(row)
+        years = json.loads(fields.pop("metadata")).get("years") or []
         mentions = self.db.execute(
             "SELECT coalesce(p.name, m.name) AS name, m.district, m.category FROM mentions m"
             " LEFT JOIN projects p ON p.id = m.project_id WHERE m.document_id=?"
             " ORDER BY m.position", (doc_id,)).fetchall()
-        years = self.get_metadata(doc_id).get("years") or []
         return IndexDocument(
-            **dict(row), text=self.document_text(doc_id),
+            **fields, text=self.document_text(doc_id),
             districts=sorted({m["district"] for m in mentions if m["district"]}),
             projects=list(dict.fromkeys(m["name"] for m in mentions)),
             categories=sorted({m["category"] for m in mentions if m["category"]}),
