@@ -36,3 +36,14 @@ def assert_check_passes():
         assert report.ok, "\n".join(report.lines())
         return report
     return verify
+
+
+@pytest.fixture
+def kb(config, assert_check_passes):
+    """A Kunskapsbank on the test's empty home; `kunskapsbank check` must pass at the end."""
+    from kunskapsbank.service import Kunskapsbank
+
+    kb = Kunskapsbank(config)
+    yield kb
+    assert_check_passes(kb)
+    kb.close()

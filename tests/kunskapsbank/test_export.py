@@ -12,7 +12,6 @@ from click.testing import CliRunner
 from kunskapsbank.cli import main
 from kunskapsbank.export import (ExportFilter, FilterError, excel_number, excel_text,
                                  mention_rows, to_csv, to_json)
-from kunskapsbank.service import Kunskapsbank
 
 from staff_docs import BO_KVAR, KRISSTOD, KRISTEAMET, report, write
 
@@ -20,16 +19,14 @@ TABLE = "Lokala utvecklingsmedel 2019\nSkärholmen\tBo kvar\t500 000\n\n"
 
 
 @pytest.fixture
-def kb(config, tmp_path, assert_check_passes):
-    kb = Kunskapsbank(config)
+def kb(kb, tmp_path):
+    """The shared kb (tests/conftest.py), with two yearly reports ingested."""
     for year, items, tail in ((2018, [BO_KVAR, KRISTEAMET], ""),
                               (2019, [BO_KVAR, KRISSTOD], TABLE)):
         outcome = kb.ingest_file(write(tmp_path / "in", f"r{year}.txt",
                                        report(year, items) + "\n" + tail))
         assert outcome.status == "added", outcome
-    yield kb
-    assert_check_passes(kb)
-    kb.close()
+    return kb
 
 
 def parse_csv(data: bytes) -> list[dict]:

@@ -12,18 +12,9 @@ import pytest
 from ingest import process
 from kunskapsbank.jobs import (GAVE_UP_SV, MAX_ATTEMPTS, STALE_AFTER, UNEXPECTED_SV, JobQueue,
                                Worker)
-from kunskapsbank.service import Kunskapsbank
 
 SCAN = "2018_tjansteutlatande_fou-medel_skannad.pdf"
 DEAD_WORKER = "localhost-that-died:999999999"
-
-
-@pytest.fixture
-def kb(config, assert_check_passes):
-    kb = Kunskapsbank(config)
-    yield kb
-    assert_check_passes(kb)
-    kb.close()
 
 
 @pytest.fixture

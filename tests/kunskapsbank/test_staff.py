@@ -5,17 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from kunskapsbank.service import Kunskapsbank
 
 from staff_docs import BO_KVAR, KRISSTOD, KRISTEAMET, report, write
-
-
-@pytest.fixture
-def kb(config, assert_check_passes):
-    kb = Kunskapsbank(config)
-    yield kb
-    assert_check_passes(kb)
-    kb.close()
 
 
 @pytest.fixture
