@@ -91,6 +91,11 @@ class DocSets:
             return self._cached(("query", key), lambda: self._query(q))
         return self._query(q)
 
+    def docnum_set(self, q: wq.Query, key) -> set[int]:
+        """The documents a query matches as the set of numbers Whoosh's search(filter=) takes;
+        cached under `key`, as its int set is."""
+        return self._cached(("docnums", key), lambda: set(self.docnums(self.query(q, key=key))))
+
     def _query(self, q: wq.Query) -> int:
         kind = type(q)
         if kind is wq.Term:

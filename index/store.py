@@ -251,7 +251,6 @@ class SearchIndex:
         if filter_q is not None:
             key = repr(filter_q)
             matching &= docsets.query(filter_q, key=key)
-            kwargs["filter"] = state.filter_docnums(key, filter_q)
         if sort == "date":
             kwargs.update(sortedby="date", reverse=True)
         total = docsets.count(matching)
@@ -261,7 +260,8 @@ class SearchIndex:
             clauses = positive_clauses(parsed) if total <= WITHIN_MAX else None
             if clauses:  # score just the known matches (index.within)
                 scored = Within(searcher, docsets.docnums(matching), Or(clauses))
-                kwargs.pop("filter", None)  # the known matches are filtered already
+            elif filter_q is not None:  # (Within's known matches are filtered already)
+                kwargs["filter"] = docsets.docnum_set(filter_q, key=key)
             results = _search(searcher, scored, exact=scored is not parsed, **kwargs)
             terms = _highlight_terms(parsed, searcher.reader()) if text_for else set()
             for hit in results[(page - 1) * page_size:page * page_size]:
@@ -389,7 +389,6 @@ class _SearcherState:
         self._values: dict[str, list[str]] = {}
         self._terms: dict[str, tuple[list[str], dict[str, int]]] = {}
         self._facets: dict[str, list[tuple[object, int]]] = {}
-        self._filters: dict[str, set[int]] = {}
 
     def warm(self) -> None:
         for name in FACET_FIELDS:
@@ -422,12 +421,6 @@ class _SearcherState:
                 freqs[word] = info.doc_frequency()
             self._terms[field] = (terms, freqs)
         return self._terms[field]
-
-    def filter_docnums(self, key: str, filter_q) -> set[int]:
-        """A filter's documents as the set Whoosh's search(filter=) takes."""
-        if key not in self._filters:
-            self._filters[key] = set(self.docsets.docnums(self.docsets.query(filter_q, key=key)))
-        return self._filters[key]
 
     def facet_sets(self, name: str) -> list[tuple[object, int]]:
         """[(value, document set)] of one facet: from the column of a sortable field, else
