@@ -48,10 +48,6 @@ class DocSets:
     def count(docset: int) -> int:
         return docset.bit_count()
 
-    @staticmethod
-    def contains(docset: int, docnum: int) -> bool:
-        return bool(docset >> (8 * docnum) & 1)
-
     def _cached(self, key, make) -> int:
         with self._lock:  # web requests share a searcher's DocSets
             found = self._cache.get(key)

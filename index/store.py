@@ -33,8 +33,8 @@ log = logging.getLogger(__name__)
 VERSION_FILE = "KUNSKAPSBANK_SCHEMA"
 TextLoader = Callable[[int], str]
 SUGGEST_BELOW = 3  # "Menade du …?" is looked for when a query finds fewer hits than this
-MLT_TERMS = 12
-WITHIN_MAX = 2000  # a query of several words matching at most this many: index.within  # key terms of a document that make its "Liknande dokument" query
+MLT_TERMS = 12  # key terms of a document that make its "Liknande dokument" query
+WITHIN_MAX = 2000  # a query of several words matching at most this many: index.within
 WRITE_WAIT_S = 30  # a writer waits this long for another (thread or process) to commit
 
 
