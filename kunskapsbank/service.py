@@ -94,6 +94,11 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
+def duplicate_message_sv(filename: str) -> str:
+    """The user's message for content the catalog holds already as `filename`."""
+    return f"Filen finns redan i Kunskapsbanken ({filename})."
+
+
 def _size(path: Path) -> int:
     try:
         return path.stat().st_size
@@ -188,7 +193,7 @@ class Kunskapsbank:
         if doc_id is not None and version == PIPELINE_VERSION:
             outcome.status = "duplicate"
             outcome.document_id = doc_id
-            outcome.message_sv = f"Filen finns redan i Kunskapsbanken ({known_as})."
+            outcome.message_sv = duplicate_message_sv(known_as)
             return outcome, None, filename
         if doc_id is not None:  # processed by an older pipeline: process it again, same name
             outcome.status = "stale"
@@ -263,7 +268,7 @@ class Kunskapsbank:
                 twin = self.catalog.find_by_sha256(result.sha256)
                 if twin is not None:  # the same content twice in one batch: saved already
                     outcome.status, outcome.document_id = "duplicate", twin.id
-                    outcome.message_sv = f"Filen finns redan i Kunskapsbanken ({twin.filename})."
+                    outcome.message_sv = duplicate_message_sv(twin.filename)
                     result = None
             if isinstance(result, ProcessedDocument):
                 size = self.archive.path(relpath).stat().st_size
@@ -629,7 +634,7 @@ class Kunskapsbank:
         if other is not None:
             outcome.status, outcome.document_id = "duplicate", other.id
             outcome.reason = f"the file is already document {other.id}"
-            outcome.message_sv = f"Filen finns redan i Kunskapsbanken ({other.filename})."
+            outcome.message_sv = duplicate_message_sv(other.filename)
             return outcome
         return None
 
