@@ -15,8 +15,9 @@ log = logging.getLogger(__name__)
 bp = Blueprint("documents", __name__, url_prefix="/dokument")
 
 
-def _record_or_404(id: int):
-    record = get_kb().catalog.get_document(id) if id <= MAX_ID else None
+def document_or_404(id: int):
+    """The catalog record of document `id`, or a 404 (also for ids no SQLite row can have)."""
+    record = get_kb().catalog.get_document(id) if 0 < id <= MAX_ID else None
     if record is None:
         abort(404)
     return record
@@ -25,7 +26,7 @@ def _record_or_404(id: int):
 @bp.get("/<int:id>")
 def show(id: int):
     kb = get_kb()
-    record = _record_or_404(id)
+    record = document_or_404(id)
     pages = kb.catalog.get_pages(id)
     # The query the user came from, so "back to the results" keeps it.
     q = clean_query(request.args.get("q"))[:1000]
@@ -73,7 +74,7 @@ def mean_quality(pages) -> float | None:
 @bp.get("/<int:id>/original")
 def original(id: int):
     kb = get_kb()
-    record = _record_or_404(id)
+    record = document_or_404(id)
     path = kb.archive_path(record)
     if not path.is_file():
         abort(404)

@@ -53,6 +53,13 @@ def get_project(id: int) -> dict | None:
     return get_kb().catalog.get_project(id) if 0 < id <= MAX_ID else None
 
 
+def project_or_404(id: int) -> dict:
+    project = get_project(id)
+    if project is None:
+        abort(404)
+    return project
+
+
 def project_years(project: dict, timeline: list[dict]) -> tuple[int | None, int | None]:
     years = [m["year"] for m in timeline if m.get("year") is not None]
     return (min(years), max(years)) if years else (None, None)
@@ -108,9 +115,7 @@ def export_json():
 
 @bp.get("/<int:id>")
 def show(id: int):
-    project = get_project(id)
-    if project is None:
-        abort(404)
+    project = project_or_404(id)
     kb = get_kb()
     timeline = kb.catalog.project_timeline(id)
     first_year, last_year = project_years(project, timeline)

@@ -28,9 +28,11 @@ from kunskapsbank.uploads import Refused, clean_filename, media_type_of
 
 from . import get_kb
 from .auth import role_required
+from .documents import document_or_404
 from .filters import DOCUMENT_TYPE_LABELS
 from .jobs import wake_worker
 from .params import MAX_ID, parse_int
+from .projects import get_project, project_or_404
 
 log = logging.getLogger(__name__)
 
@@ -144,13 +146,6 @@ def read_mention_form(form) -> tuple[dict, dict]:
 
 
 # -- the review page -------------------------------------------------------------------------
-def _document_or_404(id: int):
-    record = get_kb().catalog.get_document(id) if 0 < id <= MAX_ID else None
-    if record is None:
-        abort(404)
-    return record
-
-
 def category_choices(current: str | None) -> list[tuple[str, str]]:
     """(value, label) for the category select; a value outside the list stays choosable."""
     options = [("", "Ingen kategori")] + [(c, c[:1].upper() + c[1:]) for c in CATEGORIES]
@@ -176,7 +171,7 @@ def _choices(kb) -> dict:
 def _render_review(id: int, *, status: int = 200, doc_errors=None, doc_values=None,
                    mention_errors=None, mention_values=None, error_mention=None):
     kb = get_kb()
-    record = _document_or_404(id)
+    record = document_or_404(id)
     meta = kb.catalog.get_metadata(id)
     current = {**{f: meta.get(f) for f in DOCUMENT_FIELDS},
                **{f: getattr(record, f) for f in kb.catalog.DOCUMENT_FIELDS}}
@@ -207,7 +202,7 @@ def review(id: int):
 @bp.post("/dokument/<int:id>/granska")
 @role_required("fou")
 def save_document(id: int):
-    _document_or_404(id)
+    document_or_404(id)
     values, errors = read_document_form(request.form)
     if errors:
         shown = {k: request.form.get(k, "") for k in DOCUMENT_FIELDS}
@@ -254,8 +249,7 @@ def link_mention(id: int, mention_id: int):
     raw = request.form.get("project_id", "")
     project_id = parse_int(raw) if raw else None
     kb = get_kb()
-    if raw and (project_id is None or not 0 < project_id <= MAX_ID
-                or kb.catalog.get_project(project_id) is None):
+    if raw and (project_id is None or get_project(project_id) is None):
         flash("Projektet finns inte längre. Välj ett projekt i listan.")
         return redirect(url_for("review.review", id=id, sparad=mention_id,
                             _anchor=f"omnamnande-{mention_id}"),
@@ -272,7 +266,7 @@ def link_mention(id: int, mention_id: int):
 @bp.post("/dokument/<int:id>/granska/nytt-projekt")
 @role_required("fou")
 def add_mention(id: int):
-    _document_or_404(id)
+    document_or_404(id)
     errors: dict = {}
     name = _text(request.form, "name", 300, "Namn", errors)
     if not errors and (not name or not name_key(name)):
@@ -292,7 +286,7 @@ def add_mention(id: int):
 def page_image(id: int, number: int):
     """A page of the original as an image (PDFs and scans), cached after the first time."""
     kb = get_kb()
-    record = _document_or_404(id)
+    record = document_or_404(id)
     if not can_render(record.media_type) or not 1 <= number <= max(record.page_count, 1):
         abort(404)
     path = kb.archive_path(record)
@@ -315,7 +309,7 @@ def page_image(id: int, number: int):
 def delete(id: int):
     """GET (or POST without the confirmation): "Är du säker?"; POST with `bekrafta=ja`:
     delete."""
-    record = _document_or_404(id)
+    record = document_or_404(id)
     if request.method == "GET" or request.form.get("bekrafta") != "ja":
         projects = {m["project_id"] for m in get_kb().catalog.get_mentions(id)
                     if m["project_id"]}
@@ -338,7 +332,7 @@ def _staging_dir() -> Path:
 @role_required("fou")
 def replace(id: int):
     """Step 1: choose the new file (GET form; POST puts it aside and asks "Är du säker?")."""
-    record = _document_or_404(id)
+    record = document_or_404(id)
     if request.method == "GET":
         return render_template("replace.html", doc=record, error=None)
     upload = request.files.get("fil")
@@ -366,7 +360,7 @@ def replace_confirmed(id: int):
     """Step 2: the confirmed replacement: archive the new original and queue it for the job
     worker (which processes it, keeps the document's id and corrections and moves the old
     original to the trash); the job page shows its progress."""
-    record = _document_or_404(id)
+    record = document_or_404(id)
     token = request.form.get("token", "")
     staged = _staging_dir() / token if re.fullmatch(r"[0-9a-f]{32}", token) else None
     name_file = staged.parent / f"{token}.name" if staged else None
@@ -406,22 +400,15 @@ def replace_confirmed(id: int):
 
 
 # -- merge and split projects ----------------------------------------------------------------
-def _project_or_404(id: int) -> dict:
-    project = get_kb().catalog.get_project(id) if 0 < id <= MAX_ID else None
-    if project is None:
-        abort(404)
-    return project
-
-
 @bp.route("/projekt/<int:id>/sla-ihop", methods=["GET", "POST"])
 @role_required("fou")
 def merge(id: int):
     """GET ?med=<other>: "Är du säker?"; POST with `bekrafta=ja`: merge this project into the
     other one (the other keeps its name and page)."""
-    project = _project_or_404(id)
+    project = project_or_404(id)
     other_id = parse_int(request.values.get("med"))
     kb = get_kb()
-    other = kb.catalog.get_project(other_id) if other_id and 0 < other_id <= MAX_ID else None
+    other = get_project(other_id) if other_id else None
     if other is None or other_id == id:
         flash("Välj ett annat projekt att slå ihop med.")
         return redirect(url_for("projects.show", id=id, _anchor="sla-ihop"), code=303)
@@ -437,7 +424,7 @@ def merge(id: int):
 @role_required("fou")
 def split(id: int):
     """Move the chosen mentions to a new project (they were wrongly joined)."""
-    _project_or_404(id)
+    project_or_404(id)
     mention_ids = [parse_int(v) for v in request.form.getlist("omnamnande")]
     name = " ".join((request.form.get("namn") or "").split())[:300]
     timeline = get_kb().catalog.project_timeline(id)
