@@ -46,7 +46,6 @@ MAX_ATTEMPTS = 3  # a file whose processing killed the worker this often is give
 STALE_AFTER = timedelta(minutes=30)  # no progress for this long: its worker is gone
 POLL_SECONDS = 2.0
 CHILD_NICENESS = 5  # the pipeline and its tesseract processes yield the CPU to web requests
-UNEXPECTED_SV = UNEXPECTED_ERROR_SV
 GAVE_UP_SV = ("Bearbetningen av filen avbröts flera gånger och har gett upp. Originalet är "
               "sparat; kontakta FoU-enhetens administratör.")
 
@@ -304,7 +303,7 @@ class ChildPipeline:
                     raise SystemExit from exc  # at the next start (not caught as a failure)
                 log.error("pipeline process died processing %s: %r", filename, exc)
                 self._shutdown(wait=False)
-                return (UNEXPECTED_SV, f"pipeline process died: {exc!r}")
+                return (UNEXPECTED_ERROR_SV, f"pipeline process died: {exc!r}")
 
     def _shutdown(self, wait: bool) -> None:
         if self._pool is not None:
@@ -446,7 +445,7 @@ class Worker:
                                   outcome="replaced" if item.get("replaces_document")
                                   else "added", document_id=saved.id)
             else:
-                self.queue.finish(file_id, "failed", message_sv=UNEXPECTED_SV,
+                self.queue.finish(file_id, "failed", message_sv=UNEXPECTED_ERROR_SV,
                                   reason=f"{type(exc).__name__}: {exc}")
             return
         if outcome.status in ("failed", "unchanged", "duplicate") and \
@@ -495,7 +494,7 @@ class Worker:
                                         runner=self.pipeline)
         except Exception as exc:  # noqa: BLE001 - a failed task must never stop the worker
             log.exception("job %d: task %s failed", job_id, kind)
-            self.queue.finish(file_id, "failed", message_sv=UNEXPECTED_SV,
+            self.queue.finish(file_id, "failed", message_sv=UNEXPECTED_ERROR_SV,
                               reason=f"{type(exc).__name__}: {exc}")
             return
         if summary.interrupted:  # the worker is stopping: the rest is done at its next start

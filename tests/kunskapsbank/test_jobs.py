@@ -10,8 +10,8 @@ import pypdfium2 as pdfium
 import pytest
 
 from ingest import process
-from kunskapsbank.jobs import (GAVE_UP_SV, MAX_ATTEMPTS, STALE_AFTER, UNEXPECTED_SV, JobQueue,
-                               Worker)
+from kunskapsbank.jobs import GAVE_UP_SV, MAX_ATTEMPTS, STALE_AFTER, JobQueue, Worker
+from kunskapsbank.service import UNEXPECTED_ERROR_SV
 
 SCAN = "2018_tjansteutlatande_fou-medel_skannad.pdf"
 DEAD_WORKER = "localhost-that-died:999999999"
@@ -243,7 +243,7 @@ def test_the_pipeline_runs_in_a_child_process_whose_death_fails_only_its_file(
         os.kill(child, signal.SIGKILL)  # e.g. the kernel ending it for memory
         _wait(lambda: queue.get(job_id)["finished"], 60, "the failure")
         f = queue.get(job_id)["files"][0]
-        assert f["status"] == "failed" and f["message_sv"] == UNEXPECTED_SV
+        assert f["status"] == "failed" and f["message_sv"] == UNEXPECTED_ERROR_SV
         assert "pipeline process died" in f["reason"]
         # the worker carries on with a new child
         next_job, _ = _queue_file(kb, _text_file(tmp_path, "e.txt", "PM\n\nBo kvar.\n"))
