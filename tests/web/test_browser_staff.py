@@ -10,24 +10,18 @@ browser page), `scan_pdf` (two pages of a scanned sample). `sign_in(page, server
 from __future__ import annotations
 
 import dataclasses
-import shutil
-import socket
-import threading
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-from playwright.sync_api import expect, sync_playwright
-from waitress.server import create_server
+from playwright.sync_api import expect
 
 from kunskapsbank.users import Users
 from web import close_app, create_app
 from web.jobs import start_worker, stop_worker
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+from chromium import chromium_page, served
+
 STAFF_USER = "fou-anna"
 STAFF_PASSWORD = "rätt lösenord 2024"
 UPLOAD_LIMIT = 3 * 1024 * 1024
@@ -47,26 +41,16 @@ def staff_app(config, assert_check_passes):
 
 @pytest.fixture
 def staff_server(staff_app):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     start_worker(staff_app)
-    srv = create_server(staff_app, host="127.0.0.1", port=port, threads=4)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    srv.close()
-    thread.join(timeout=5)
+    with served(staff_app) as url:
+        yield url
     stop_worker(staff_app, timeout=JOB_TIMEOUT_MS / 1000)
 
 
 @pytest.fixture
 def staff_page():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(java_script_enabled=False, locale="sv-SE")
-        yield context.new_page()
-        browser.close()
+    with chromium_page() as page:
+        yield page
 
 
 @pytest.fixture
